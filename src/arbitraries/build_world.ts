@@ -1,0 +1,345 @@
+// Layout -> World: valid by construction (checkWorld() finds nothing), so the
+// generators need no filter. The layout is kept on the world (a hidden,
+// non-enumerable property) so fast-check can shrink a world without context.
+import {
+  _PAGE_ACCESSED,
+  _PAGE_DIRTY,
+  _PAGE_NX,
+  _PAGE_PKEY_SHIFT,
+  _PAGE_PRESENT,
+  _PAGE_PROTNONE,
+  _PAGE_RW,
+  _PAGE_SAVED_DIRTY,
+  _PAGE_SOFT_DIRTY,
+  _PAGE_SPECIAL,
+  _PAGE_UFFD_WP,
+  _PAGE_USER,
+  ARM64,
+  deepFreeze,
+  type Folio,
+  type KConfig,
+  MM_CP_PROT_NUMA,
+  MM_CP_TRY_CHANGE_WRITABLE,
+  MM_CP_UFFD_WP,
+  MM_CP_UFFD_WP_RESOLVE,
+  mkFolio,
+  mkVmaExact,
+  type PmdSlot,
+  PTE_MARKER_GUARD,
+  PTE_MARKER_UFFD_WP,
+  PTRS_PER_PTE,
+  type Pte,
+  pmd_index_of,
+  pmd_span,
+  SWP_EXCLUSIVE,
+  SWP_MIG_DIRTY,
+  SWP_MIG_YOUNG,
+  SWP_SOFT_DIRTY,
+  SWP_UFFD_WP,
+  VM_EXEC,
+  VM_MAYEXEC,
+  VM_MAYREAD,
+  VM_MAYWRITE,
+  VM_PFNMAP,
+  VM_READ,
+  VM_SHARED,
+  VM_SOFTDIRTY,
+  VM_UFFD_WP,
+  VM_WRITE,
+  type Vma,
+  type World,
+  X86_64,
+  X86_64_NO_SOFT_DIRTY,
+} from '../pte/index.js';
+import type { Caller, ExclPattern, FolioFacts, FolioSeg, Layout, Perm, PteBits, VmaLayout } from './layout.js';
+
+const LAYOUT = Symbol('mprotect-spec.layout');
+/** The pfn of the shared zero page: outside every folio, mapped special. */
+export const ZERO_PFN = 0x10;
+/** Folios are placed from here upwards. */
+const FIRST_FOLIO_PFN = 0x1000;
+
+export const CONFIGS: Record<Layout['config'], KConfig> = {
+  'x86-64': X86_64,
+  'x86-64-nosd': X86_64_NO_SOFT_DIRTY,
+  arm64: ARM64,
+};
+
+export const CALLER_CP_FLAGS: Record<Caller, number> = {
+  mprotect: 0,
+  'mprotect-try': MM_CP_TRY_CHANGE_WRITABLE,
+  numa: MM_CP_PROT_NUMA,
+  'uffd-wp': MM_CP_UFFD_WP,
+  'uffd-resolve': MM_CP_UFFD_WP_RESOLVE,
+  'uffd-resolve-try': MM_CP_UFFD_WP_RESOLVE | MM_CP_TRY_CHANGE_WRITABLE,
+};
+
+const PERM_VM: Record<Perm, number> = {
+  none: 0,
+  r: VM_READ,
+  rx: VM_READ | VM_EXEC,
+  rw: VM_READ | VM_WRITE,
+  rwx: VM_READ | VM_WRITE | VM_EXEC,
+};
+
+/** The layout a world was built from, or undefined for a world from elsewhere. */
+export function layoutOf(world: World): Layout | undefined {
+  return (world as { [LAYOUT]?: Layout })[LAYOUT];
+}
+
+function buildVma(layout: Layout, nslots: number, start: number, config: KConfig): Vma {
+  const v: VmaLayout = layout.vma;
+  const caller = layout.caller;
+  const uffd = v.uffdWp || caller.startsWith('uffd');
+  const needsWrite = caller.endsWith('-try');
+  let flags = PERM_VM[v.prot] | (needsWrite ? VM_READ | VM_WRITE : 0) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+  if (!(v.softDirtyTracking && config.memSoftDirty)) flags |= VM_SOFTDIRTY;
+  if (uffd) flags |= VM_UFFD_WP;
+  const shared = v.kind === 'file-shared' || v.kind === 'shmem' || (v.kind === 'pfnmap' && v.pfnShared);
+  if (shared) flags |= VM_SHARED;
+  if (v.kind === 'pfnmap') flags |= VM_PFNMAP;
+  return mkVmaExact(
+    {
+      start,
+      end: start + nslots,
+      flags,
+      pkey: v.pkey,
+      anonymous: v.kind === 'anon-private',
+      ops: { page_mkwrite: v.kind === 'file-shared' && v.pageMkwrite, pfn_mkwrite: false },
+      fileCanWriteback: v.kind === 'file-shared' || v.kind === 'file-private',
+      uffdWpUnpopulated: uffd && v.uffdWpUnpopulated,
+    },
+    config,
+  );
+}
+
+interface Ctx {
+  readonly config: KConfig;
+  readonly vma: Vma;
+  readonly uffd: boolean;
+  readonly folios: Folio[];
+  nextPfn: number;
+  lastFolioEnd: number; // pfn after the previous folio, for adjacency
+}
+
+/** The present-PTE flags for one page with the given logical bits. */
+function encodePte(ctx: Ctx, bits: PteBits, protnone: boolean, special: boolean): number {
+  const uffd = bits.uffdWp && ctx.uffd;
+  let flags: number;
+  if (protnone || bits.perm === 'none') flags = _PAGE_PROTNONE;
+  else {
+    flags = _PAGE_PRESENT | _PAGE_USER | (ctx.vma.pkey << _PAGE_PKEY_SHIFT);
+    if (bits.perm === 'r' || bits.perm === 'rw') flags |= _PAGE_NX;
+    if ((bits.perm === 'rw' || bits.perm === 'rwx') && !uffd) flags |= _PAGE_RW;
+  }
+  if (bits.young) flags |= _PAGE_ACCESSED;
+  if (bits.dirty) flags |= flags & _PAGE_RW ? _PAGE_DIRTY : _PAGE_SAVED_DIRTY;
+  if (bits.softDirty && ctx.config.memSoftDirty) flags |= _PAGE_SOFT_DIRTY;
+  if (uffd) flags |= _PAGE_UFFD_WP;
+  if (special) flags |= _PAGE_SPECIAL;
+  return flags;
+}
+
+function exclusivity(pattern: ExclPattern, nr: number): boolean[] {
+  if (pattern.kind !== 'runs') return new Array<boolean>(nr).fill(pattern.kind === 'all');
+  const toggles = new Set(pattern.toggles.map((t) => t % nr));
+  const out: boolean[] = [];
+  let cur = pattern.start;
+  for (let i = 0; i < nr; i++) {
+    if (i > 0 && toggles.has(i)) cur = !cur;
+    out.push(cur);
+  }
+  return out;
+}
+
+function placeFolio(ctx: Ctx, order: number, adjacent: boolean): number {
+  const nr = 1 << order;
+  const aligned = (p: number) => Math.ceil(p / nr) * nr;
+  const pfn = adjacent && ctx.lastFolioEnd >= 0 && ctx.lastFolioEnd % nr === 0 ? ctx.lastFolioEnd : aligned(ctx.nextPfn + nr);
+  ctx.lastFolioEnd = pfn + nr;
+  ctx.nextPfn = Math.max(ctx.nextPfn, pfn + nr);
+  return pfn;
+}
+
+function addFolio(ctx: Ctx, pfn: number, order: number, anon: boolean, facts: FolioFacts, excl: boolean[]): void {
+  const ksm = anon && facts.ksm && order === 0;
+  ctx.folios.push(
+    mkFolio({
+      pfn,
+      order,
+      anon,
+      ksm,
+      zoneDevice: facts.zoneDevice,
+      nid: facts.nid,
+      maybeMappedShared: facts.mappedShared,
+      maybeDmaPinned: facts.dmaPinned,
+      fileLru: !anon,
+      dirty: !anon && facts.dirty,
+      anonExclusive: anon && !ksm ? excl : excl.map(() => false),
+    }),
+  );
+}
+
+function folioIsAnon(kind: VmaLayout['kind'], facts: FolioFacts): boolean {
+  if (kind === 'anon-private') return true;
+  if (kind === 'file-private') return facts.anon; // a COWed page is anon
+  return false; // shmem and page cache
+}
+
+function emitFolio(ctx: Ctx, seg: FolioSeg, kind: VmaLayout['kind'], out: Pte[]): void {
+  const nr = 1 << seg.order;
+  const first = seg.first % nr;
+  const count = seg.toFolioEnd ? Math.min(nr - first, 32) : Math.min(nr - first, 1 + (seg.count % 16));
+  const pfn = placeFolio(ctx, seg.order, seg.adjacent);
+  const pfnmap = kind === 'pfnmap';
+  if (!pfnmap) addFolio(ctx, pfn, seg.order, folioIsAnon(kind, seg.facts), seg.facts, exclusivity(seg.excl, nr));
+  for (let i = 0; i < count; i++) {
+    let bits = seg.bits;
+    let protnone = false;
+    for (const dev of seg.devs) {
+      if (dev.at % count !== i) continue;
+      if (dev.bit === 'protnone') protnone = !protnone;
+      else if (dev.bit === 'write') bits = { ...bits, perm: flipWrite(bits.perm) };
+      else bits = { ...bits, [dev.bit]: !bits[dev.bit] };
+    }
+    out.push({ kind: 'present', pfn: pfn + first + i, flags: encodePte(ctx, bits, protnone, pfnmap) });
+  }
+}
+
+function flipWrite(perm: Perm): Perm {
+  const flip: Record<Perm, Perm> = { none: 'none', r: 'rw', rw: 'r', rx: 'rwx', rwx: 'rx' };
+  return flip[perm];
+}
+
+function buildPtes(ctx: Ctx, layout: Layout): Pte[] {
+  const out: Pte[] = [];
+  const kind = layout.vma.kind;
+  for (const seg of layout.segments) {
+    switch (seg.k) {
+      case 'folio':
+        emitFolio(ctx, seg, kind, out);
+        break;
+      case 'none':
+        for (let i = 0; i < seg.n; i++) out.push({ kind: 'none' });
+        break;
+      case 'zero':
+        for (let i = 0; i < seg.n; i++)
+          out.push({ kind: 'present', pfn: ZERO_PFN, flags: encodePte(ctx, seg.bits, false, true) });
+        break;
+      case 'leaf': {
+        let flags = 0;
+        if (seg.softDirty && ctx.config.memSoftDirty) flags |= SWP_SOFT_DIRTY;
+        if (seg.uffdWp && ctx.uffd) flags |= SWP_UFFD_WP;
+        if (seg.type === 'swap') {
+          if (seg.exclusive) flags |= SWP_EXCLUSIVE;
+          out.push({ kind: 'softleaf', type: 'swap', offset: 0x100 + out.length, flags });
+          break;
+        }
+        if (seg.type.startsWith('migration')) flags |= (seg.migYoung ? SWP_MIG_YOUNG : 0) | (seg.migDirty ? SWP_MIG_DIRTY : 0);
+        const pfn = placeFolio(ctx, 0, false);
+        const device = seg.type.startsWith('device');
+        const facts: FolioFacts = {
+          anon: seg.anonFolio,
+          ksm: false,
+          zoneDevice: device,
+          nid: 0,
+          mappedShared: false,
+          dmaPinned: false,
+          dirty: false,
+        };
+        if (seg.type !== 'hwpoison') addFolio(ctx, pfn, 0, seg.anonFolio, facts, [seg.anonFolio]);
+        out.push({ kind: 'softleaf', type: seg.type, offset: pfn, flags });
+        break;
+      }
+      case 'marker': {
+        let bits = seg.bits & 7;
+        if (!ctx.uffd) bits &= ~PTE_MARKER_UFFD_WP;
+        out.push({ kind: 'softleaf', type: 'marker', offset: bits || PTE_MARKER_GUARD, flags: 0 });
+        break;
+      }
+      default: {
+        const never: never = seg;
+        throw new TypeError(`unknown segment ${JSON.stringify(never)}`);
+      }
+    }
+  }
+  if (out.length === 0) out.push({ kind: 'none' });
+  return out;
+}
+
+function buildPmds(start: number, ptes: readonly Pte[], emptyTables: boolean): PmdSlot[] {
+  const p0 = pmd_index_of(start);
+  const pmds: PmdSlot[] = [];
+  for (let j = 0; j < pmd_span(start, start + ptes.length); j++) {
+    const lo = Math.max((p0 + j) * PTRS_PER_PTE, start) - start;
+    const hi = Math.min((p0 + j + 1) * PTRS_PER_PTE, start + ptes.length) - start;
+    const empty = ptes.slice(lo, hi).every((p) => p.kind === 'none');
+    pmds.push(emptyTables && empty ? { kind: 'none' } : { kind: 'table' });
+  }
+  return pmds;
+}
+
+function buildRange(layout: Layout, start: number, n: number): { start: number; end: number } {
+  if (layout.range.whole || n === 1) return { start, end: start + n };
+  const lo = Math.floor((layout.range.lo % 1001) * (n / 1001));
+  const len = 1 + (layout.range.len % (n - lo));
+  return { start: start + lo, end: start + lo + len };
+}
+
+/** Build the world a layout describes. The result is deep-frozen. */
+export function buildWorld(layout: Layout): World {
+  const config = CONFIGS[layout.config];
+  // A PFNMAP VMA has no THP: such a layout falls back to its PTE segments.
+  const huge = layout.vma.kind === 'pfnmap' ? null : layout.huge;
+  const pmdBase = 7; // an arbitrary PMD index so vpns are not tiny
+  const start = pmdBase * PTRS_PER_PTE + (huge ? 0 : layout.pmdOffset % PTRS_PER_PTE);
+  const probeVma = buildVma(layout, 1, start, config);
+  const ctx: Ctx = {
+    config,
+    vma: probeVma,
+    uffd: (probeVma.flags & VM_UFFD_WP) !== 0,
+    folios: [],
+    nextPfn: FIRST_FOLIO_PFN,
+    lastFolioEnd: -1,
+  };
+  let ptes: Pte[];
+  let pmds: PmdSlot[];
+  if (huge) {
+    ptes = new Array<Pte>(PTRS_PER_PTE).fill({ kind: 'none' });
+    const anon = folioIsAnon(layout.vma.kind, huge.facts);
+    const pfn = placeFolio(ctx, 9, false);
+    addFolio(ctx, pfn, 9, anon, huge.facts, new Array<boolean>(PTRS_PER_PTE).fill(huge.exclusive));
+    pmds = [{ kind: 'huge', pmd: { kind: 'present', pfn, flags: encodePte(ctx, huge.bits, false, false) } }];
+  } else {
+    ptes = buildPtes(ctx, layout);
+    pmds = buildPmds(start, ptes, layout.emptyTables);
+  }
+  const vma = buildVma(layout, ptes.length, start, config);
+  const world: World = {
+    config,
+    vma,
+    mm: { singleThreaded: layout.singleThreaded },
+    numa: {
+      currentNid: layout.numa.currentNid,
+      topTierNids: layout.numa.topTierOnlyNode0 ? [0] : [0, 1],
+      balancingNormal: layout.numa.balancingNormal,
+      memoryTiering: layout.numa.memoryTiering,
+    },
+    folios: ctx.folios,
+    pmds,
+    ptes,
+    range: buildRange(layout, start, ptes.length),
+    cp_flags: CALLER_CP_FLAGS[layout.caller],
+  };
+  Object.defineProperty(world, LAYOUT, { value: layout, enumerable: false });
+  return deepFreeze(world);
+}
+
+/** The unmapper handed to fast-check: only worlds built here can be unmapped. */
+export function unbuildWorld(value: unknown): Layout {
+  const layout = value !== null && typeof value === 'object' ? layoutOf(value as World) : undefined;
+  if (layout === undefined) throw new Error('not a generated world');
+  return layout;
+}
+
+export const VM_PERM_FLAGS = PERM_VM;

@@ -1,0 +1,53 @@
+// Comparisons shared by the relaxed and the exact relation.
+import { type KernelOutcome, type Outcome, type PmdSlot, pte_same, type SpecOutcome } from '../pte/index.js';
+import type { Mismatch } from './mismatch.js';
+
+export function samePmd(a: PmdSlot, b: PmdSlot): boolean {
+  if (a.kind !== b.kind) return false;
+  return a.kind !== 'huge' || pte_same(a.pmd, (b as typeof a).pmd);
+}
+
+export function comparePmds(spec: Outcome, kern: Outcome, rule: 'REL-PMD' | 'EXACT'): Mismatch[] {
+  const out: Mismatch[] = [];
+  spec.pmds.forEach((pmd, j) => {
+    const other = kern.pmds[j];
+    if (!other || !samePmd(pmd, other))
+      out.push({ rule, message: `PMD slot ${j}: spec ${JSON.stringify(pmd)}, variant ${JSON.stringify(other)}` });
+  });
+  if (kern.pmds.length !== spec.pmds.length)
+    out.push({ rule, message: `variant returned ${kern.pmds.length} PMD slots, spec ${spec.pmds.length}` });
+  return out;
+}
+
+export function compareCount(spec: Outcome, kern: Outcome, rule: 'REL-COUNT' | 'EXACT'): Mismatch[] {
+  return spec.count === kern.count ? [] : [{ rule, message: `count: spec ${spec.count}, variant ${kern.count}` }];
+}
+
+export function compareStamps(spec: Outcome, kern: Outcome, rule: 'Δ8' | 'EXACT'): Mismatch[] {
+  const a = [...new Set(spec.numaStamps)].sort((x, y) => x - y);
+  const b = [...new Set(kern.numaStamps)].sort((x, y) => x - y);
+  return a.join() === b.join() ? [] : [{ rule, message: `stamped folios: spec [${a.join(', ')}], variant [${b.join(', ')}]` }];
+}
+
+export function flushedPages(kern: KernelOutcome): Set<number> {
+  const pages = new Set<number>();
+  for (const run of kern.flushes) for (let k = 0; k < run.nr; k++) pages.add(run.start + k);
+  return pages;
+}
+
+/** INV-15 completeness and containment (the relaxed form, Δ6). */
+export function compareFlushCovers(spec: SpecOutcome, kern: KernelOutcome, range: { start: number; end: number }): Mismatch[] {
+  const out: Mismatch[] = [];
+  const pages = flushedPages(kern);
+  const missing = spec.flushPages.filter((vpn) => !pages.has(vpn));
+  if (missing.length)
+    out.push({ rule: 'INV-15', vpn: missing[0], message: `no flush recorded for ${missing.length} page(s) that need one` });
+  for (const run of kern.flushes)
+    if (run.start < range.start || run.start + run.nr > range.end)
+      out.push({
+        rule: 'INV-15',
+        vpn: run.start,
+        message: `flush of ${run.nr} page(s) at 0x${run.start.toString(16)} leaves the range`,
+      });
+  return out;
+}
