@@ -1,0 +1,151 @@
+// Coverage labels: what a generated world exercises. Classification only,
+// read from the world before the call; no label decides correctness.
+import { batchRuns } from '../observe/batch_runs.js';
+import {
+  folio_nr_pages,
+  MM_CP_PROT_NUMA,
+  MM_CP_TRY_CHANGE_WRITABLE,
+  MM_CP_UFFD_WP,
+  MM_CP_UFFD_WP_RESOLVE,
+  type Pte,
+  page_anon_exclusive,
+  pfn_folio,
+  pmd_index_of,
+  pte_dirty,
+  pte_protnone,
+  pte_soft_dirty,
+  softleaf_is_guard_marker,
+  softleaf_is_poison_marker,
+  softleaf_is_uffd_wp_marker,
+  userfaultfd_wp,
+  VM_SHARED,
+  vm_normal_folio,
+  vma_soft_dirty_enabled,
+  type World,
+} from '../pte/index.js';
+
+export interface LabelDef {
+  readonly id: string;
+  /** Required minimum share of cases, as a fraction (QuickCheck `cover`). */
+  readonly min: number;
+  readonly describe: string;
+}
+
+/** The labels the default generator must keep reaching, with their minimum shares. */
+export const LABELS: readonly LabelDef[] = [
+  { id: 'batch-n>=2', min: 0.3, describe: 'a batch of two or more PTEs' },
+  { id: 'batch-starts-mid-folio', min: 0.08, describe: 'a batch starts on a page other than the folio head' },
+  { id: 'batch-ends-at-range-end-in-folio', min: 0.03, describe: 'the range ends inside a folio, cutting a batch' },
+  { id: 'mixed-exclusive-sub-runs', min: 0.03, describe: 'private TRY batch whose pages differ in PageAnonExclusive' },
+  { id: 'adjacent-folios-consecutive-pfns', min: 0.02, describe: 'neighbouring PTEs map consecutive pfns of two folios' },
+  { id: 'range-crosses-pmd', min: 0.08, describe: 'the range spans a PTE-table boundary' },
+  { id: 'migration-write-downgrade', min: 0.03, describe: 'a writable migration entry in range' },
+  { id: 'device-private-write-downgrade', min: 0.03, describe: 'a writable device-private entry in range' },
+  { id: 'marker-install', min: 0.01, describe: 'MM_CP_UFFD_WP installs markers on none slots' },
+  { id: 'marker-removal', min: 0.005, describe: 'MM_CP_UFFD_WP_RESOLVE meets a uffd-wp marker' },
+  { id: 'guard-or-poison-marker', min: 0.01, describe: 'a guard or poisoned marker in range' },
+  { id: 'numa-skip-protnone', min: 0.005, describe: 'PROT_NUMA meets an already PROT_NONE PTE' },
+  {
+    id: 'numa-skip-folio',
+    min: 0.01,
+    describe: 'PROT_NUMA meets a folio it must skip (NULL, KSM, zone-device, shared COW, pinned, dirty file)',
+  },
+  { id: 'numa-skip-local-node', min: 0.003, describe: 'PROT_NUMA on a single-threaded private VMA, folio on the local node' },
+  { id: 'numa-processed', min: 0.01, describe: 'PROT_NUMA makes a present PTE PROT_NONE' },
+  { id: 'shared-try-clean', min: 0.02, describe: 'shared VMA, TRY, a clean read-only PTE' },
+  { id: 'shared-try-dirty', min: 0.02, describe: 'shared VMA, TRY, a dirty read-only PTE' },
+  { id: 'soft-dirty-tracking', min: 0.1, describe: 'soft-dirty tracking on for the VMA' },
+  { id: 'soft-dirty-smear-possible', min: 0.01, describe: 'a batch whose soft-dirty is clear with a dirty non-first PTE (Δ3)' },
+  { id: 'uffd-wp-registered', min: 0.2, describe: 'the VMA is registered for uffd-wp' },
+  { id: 'pmd-huge-whole', min: 0.005, describe: 'a PMD-mapped THP fully inside the range' },
+  { id: 'pmd-split', min: 0.005, describe: 'a PMD-mapped THP that must be split first' },
+  { id: 'empty-table', min: 0.01, describe: 'a PMD with no PTE table' },
+  { id: 'arm64', min: 0.1, describe: 'arm64 configuration' },
+];
+
+function inRangeSlots(world: World): { vpn: number; pte: Pte }[] {
+  const out: { vpn: number; pte: Pte }[] = [];
+  for (let vpn = world.range.start; vpn < world.range.end; vpn++)
+    out.push({ vpn, pte: world.ptes[vpn - world.vma.start] as Pte });
+  return out;
+}
+
+/** The set of label ids a world exercises. */
+export function labelsOf(world: World): Set<string> {
+  const labels = new Set<string>();
+  const add = (id: string, cond: boolean) => cond && labels.add(id);
+  const cp = world.cp_flags;
+  const shared = (world.vma.flags & VM_SHARED) !== 0;
+  const runs = batchRuns(world);
+  const slots = inRangeSlots(world);
+  add(
+    'batch-n>=2',
+    runs.some((r) => r.nr >= 2),
+  );
+  for (const run of runs) {
+    const first = world.ptes[run.start - world.vma.start];
+    if (!run.folio || first?.kind !== 'present' || run.folio.order === 0) continue;
+    const headOffset = first.pfn - run.folio.pfn;
+    add('batch-starts-mid-folio', headOffset > 0);
+    add(
+      'batch-ends-at-range-end-in-folio',
+      run.start + run.nr === world.range.end && headOffset + run.nr < folio_nr_pages(run.folio),
+    );
+    const excl = Array.from({ length: run.nr }, (_, k) => page_anon_exclusive(run.folio!, first.pfn + k));
+    add('mixed-exclusive-sub-runs', !shared && (cp & MM_CP_TRY_CHANGE_WRITABLE) !== 0 && new Set(excl).size > 1);
+    const members = Array.from({ length: run.nr }, (_, k) => world.ptes[run.start + k - world.vma.start]!);
+    const presentMembers = members.filter((p) => p.kind === 'present');
+    add(
+      'soft-dirty-smear-possible',
+      world.config.memSoftDirty && run.nr > 1 && !pte_soft_dirty(presentMembers[0]!) && presentMembers.slice(1).some(pte_dirty),
+    );
+  }
+  slots.forEach(({ pte }, k) => {
+    const prev = k > 0 ? slots[k - 1]!.pte : undefined;
+    if (pte.kind === 'present' && prev?.kind === 'present' && pte.pfn === prev.pfn + 1) {
+      const a = pfn_folio(world.folios, prev.pfn);
+      const b = pfn_folio(world.folios, pte.pfn);
+      add('adjacent-folios-consecutive-pfns', a !== null && b !== null && a !== b);
+    }
+    if (pte.kind === 'softleaf') {
+      add('migration-write-downgrade', pte.type === 'migration_write');
+      add('device-private-write-downgrade', pte.type === 'device_private_write');
+      add('marker-removal', (cp & MM_CP_UFFD_WP_RESOLVE) !== 0 && softleaf_is_uffd_wp_marker(pte));
+      add('guard-or-poison-marker', softleaf_is_guard_marker(pte) || softleaf_is_poison_marker(pte));
+    }
+    if (pte.kind === 'none')
+      add(
+        'marker-install',
+        (cp & MM_CP_UFFD_WP) !== 0 && userfaultfd_wp(world.vma) && (!world.vma.anonymous || world.vma.uffdWpUnpopulated),
+      );
+    if (pte.kind === 'present' && cp & MM_CP_PROT_NUMA) {
+      const folio = vm_normal_folio(world, pte);
+      const skipsFolio = !folio || folio.ksm || folio.zoneDevice || folio.maybeDmaPinned || (folio.fileLru && folio.dirty);
+      add('numa-skip-protnone', pte_protnone(pte));
+      add('numa-skip-folio', !pte_protnone(pte) && skipsFolio);
+      add(
+        'numa-skip-local-node',
+        !pte_protnone(pte) && !shared && world.mm.singleThreaded && folio?.nid === world.numa.currentNid,
+      );
+      add('numa-processed', !pte_protnone(pte) && !skipsFolio);
+    }
+    if (pte.kind === 'present' && shared && cp & MM_CP_TRY_CHANGE_WRITABLE && !pte_protnone(pte)) {
+      add('shared-try-clean', !pte_dirty(pte));
+      add('shared-try-dirty', pte_dirty(pte));
+    }
+  });
+  add('range-crosses-pmd', pmd_index_of(world.range.start) !== pmd_index_of(world.range.end - 1));
+  add('soft-dirty-tracking', vma_soft_dirty_enabled(world.vma, world.config));
+  add('uffd-wp-registered', userfaultfd_wp(world.vma));
+  const huge = world.pmds.some((p) => p.kind === 'huge');
+  const whole = world.range.start === world.vma.start && world.range.end === world.vma.end;
+  const uffdSplit = (cp & (MM_CP_UFFD_WP | MM_CP_UFFD_WP_RESOLVE)) !== 0 && !world.vma.anonymous;
+  add('pmd-huge-whole', huge && whole && !uffdSplit);
+  add('pmd-split', huge && (!whole || uffdSplit));
+  add(
+    'empty-table',
+    world.pmds.some((p) => p.kind === 'none'),
+  );
+  add('arm64', world.config.arch === 'arm64');
+  return labels;
+}
