@@ -123,14 +123,16 @@ interface Ctx {
 }
 
 /** The present-PTE flags for one page with the given logical bits. */
-function encodePte(ctx: Ctx, bits: PteBits, protnone: boolean, special: boolean): number {
+function encodePte(ctx: Ctx, bits: PteBits, protnone: boolean, special: boolean, cowDone = false): number {
   const uffd = bits.uffdWp && ctx.uffd;
+  // W-COW.1: in a private VMA only an exclusive anon page can be mapped writable.
+  const writable = cowDone || (ctx.vma.flags & VM_SHARED) !== 0;
   let flags: number;
   if (protnone || bits.perm === 'none') flags = _PAGE_PROTNONE;
   else {
     flags = _PAGE_PRESENT | _PAGE_USER | (ctx.vma.pkey << _PAGE_PKEY_SHIFT);
     if (bits.perm === 'r' || bits.perm === 'rw') flags |= _PAGE_NX;
-    if ((bits.perm === 'rw' || bits.perm === 'rwx') && !uffd) flags |= _PAGE_RW;
+    if ((bits.perm === 'rw' || bits.perm === 'rwx') && !uffd && writable) flags |= _PAGE_RW;
   }
   if (bits.young) flags |= _PAGE_ACCESSED;
   if (bits.dirty) flags |= flags & _PAGE_RW ? _PAGE_DIRTY : _PAGE_SAVED_DIRTY;
@@ -192,7 +194,10 @@ function emitFolio(ctx: Ctx, seg: FolioSeg, kind: VmaLayout['kind'], out: Pte[])
   const count = seg.toFolioEnd ? Math.min(nr - first, 32) : Math.min(nr - first, 1 + (seg.count % 16));
   const pfn = placeFolio(ctx, seg.order, seg.adjacent);
   const pfnmap = kind === 'pfnmap';
-  if (!pfnmap) addFolio(ctx, pfn, seg.order, folioIsAnon(kind, seg.facts), seg.facts, exclusivity(seg.excl, nr));
+  const anon = !pfnmap && folioIsAnon(kind, seg.facts);
+  const excl = exclusivity(seg.excl, nr);
+  if (!pfnmap) addFolio(ctx, pfn, seg.order, anon, seg.facts, excl);
+  const ksm = ctx.folios[ctx.folios.length - 1]?.ksm === true;
   for (let i = 0; i < count; i++) {
     let bits = seg.bits;
     let protnone = false;
@@ -202,7 +207,8 @@ function emitFolio(ctx: Ctx, seg: FolioSeg, kind: VmaLayout['kind'], out: Pte[])
       else if (dev.bit === 'write') bits = { ...bits, perm: flipWrite(bits.perm) };
       else bits = { ...bits, [dev.bit]: !bits[dev.bit] };
     }
-    out.push({ kind: 'present', pfn: pfn + first + i, flags: encodePte(ctx, bits, protnone, pfnmap) });
+    const cowDone = anon && !ksm && excl[first + i] === true;
+    out.push({ kind: 'present', pfn: pfn + first + i, flags: encodePte(ctx, bits, protnone, pfnmap, cowDone) });
   }
 }
 
@@ -309,7 +315,9 @@ export function buildWorld(layout: Layout): World {
     const anon = folioIsAnon(layout.vma.kind, huge.facts);
     const pfn = placeFolio(ctx, 9, false);
     addFolio(ctx, pfn, 9, anon, huge.facts, new Array<boolean>(PTRS_PER_PTE).fill(huge.exclusive));
-    pmds = [{ kind: 'huge', pmd: { kind: 'present', pfn, flags: encodePte(ctx, huge.bits, false, false) } }];
+    pmds = [
+      { kind: 'huge', pmd: { kind: 'present', pfn, flags: encodePte(ctx, huge.bits, false, false, anon && huge.exclusive) } },
+    ];
   } else {
     ptes = buildPtes(ctx, layout);
     pmds = buildPmds(start, ptes, layout.emptyTables);

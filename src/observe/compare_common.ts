@@ -1,5 +1,14 @@
 // Comparisons shared by the relaxed and the exact relation.
-import { type KernelOutcome, type Outcome, type PmdSlot, pte_same, type SpecOutcome } from '../pte/index.js';
+import {
+  type KernelOutcome,
+  type Outcome,
+  type PmdSlot,
+  type Pte,
+  pte_needs_flush,
+  pte_same,
+  type SpecOutcome,
+  type World,
+} from '../pte/index.js';
 import type { Mismatch } from './mismatch.js';
 
 export function samePmd(a: PmdSlot, b: PmdSlot): boolean {
@@ -35,11 +44,25 @@ export function flushedPages(kern: KernelOutcome): Set<number> {
   return pages;
 }
 
-/** INV-15 completeness and containment (the relaxed form, Δ6). */
-export function compareFlushCovers(spec: SpecOutcome, kern: KernelOutcome, range: { start: number; end: number }): Mismatch[] {
+/**
+ * INV-15 completeness and containment (the relaxed form, Δ6): every page the
+ * spec must flush is flushed, unless an allowance (Δ4/Δ5) left the variant's
+ * entry different; then the variant's own transition decides.
+ */
+export function compareFlushCovers(world: World, spec: SpecOutcome, kern: KernelOutcome): Mismatch[] {
   const out: Mismatch[] = [];
   const pages = flushedPages(kern);
-  const missing = spec.flushPages.filter((vpn) => !pages.has(vpn));
+  const { range, vma } = world;
+  const owed = new Set(spec.flushPages);
+  for (let vpn = range.start; vpn < range.end; vpn++) {
+    const i = vpn - vma.start;
+    const [b, s, v] = [world.ptes[i], spec.ptes[i], kern.ptes[i]] as Pte[];
+    if (!pte_same(s as Pte, v as Pte) && b?.kind === 'present' && v?.kind === 'present') {
+      if (pte_needs_flush(b, v, world.config)) owed.add(vpn);
+      else owed.delete(vpn);
+    }
+  }
+  const missing = [...owed].filter((vpn) => !pages.has(vpn)).sort((x, y) => x - y);
   if (missing.length)
     out.push({ rule: 'INV-15', vpn: missing[0], message: `no flush recorded for ${missing.length} page(s) that need one` });
   for (const run of kern.flushes)

@@ -1,6 +1,7 @@
 export * from './batch_aware.js';
 export * from './batch_runs.js';
 export * from './exact.js';
+export * from './invariants.js';
 export * from './mismatch.js';
 export * from './relation.js';
 export * from './rules.js';

@@ -74,6 +74,59 @@ export const RULES = {
     'a batch lies in one folio, one table and the range, maps consecutive pfns, and sub-runs split exactly at PageAnonExclusive changes',
   ),
   EXACT: rule('EXACT', 'equal to the reference outcome', 'exact mode: no allowance'),
+  'INV-1': rule(
+    'INV-1',
+    'no write to shared COW pages',
+    'private newprot is never writable (R-VMA.2); only R-WR.4 restores write, per exclusive anon page',
+  ),
+  'INV-2': rule('INV-2', 'writenotify respected', 'a shared PTE is upgraded only when dirty (R-WR.3)'),
+  'INV-3': rule('INV-3', 'no write without VM_WRITE', 'newprot has no write and TRY is never passed (R-VMA.1, R-WR.2.1)'),
+  'INV-4': rule('INV-4', 'soft-dirty respected', 'the gate refuses PTEs without soft-dirty while tracking is on (R-WR.2.3)'),
+  'INV-5': rule(
+    'INV-5',
+    'uffd-wp respected',
+    'uffd-wp PTEs are never made writable; MM_CP_UFFD_WP marks every entry (R-WR.2.4, R-PRES.5, R-NONE.1, R-SL tail)',
+  ),
+  'INV-6': rule(
+    'INV-6',
+    'resolve clears everything uffd',
+    'MM_CP_UFFD_WP_RESOLVE clears PTE and swap bits and removes uffd-wp markers (R-PRES.5, R-SL.3)',
+  ),
+  'INV-7': rule('INV-7', 'PROT_NONE never writable', 'the gate refuses PROT_NONE (R-WR.2.2)'),
+  'INV-8': rule(
+    'INV-8',
+    'NUMA hinting only makes PTEs PROT_NONE',
+    'newprot is PAGE_NONE; skipped PTEs are untouched (R-VMA.4, R-PRES.2)',
+  ),
+  'INV-9': rule('INV-9', 'frames never change', 'mprotect changes protections, never mappings (§3, §10)'),
+  'INV-10': rule(
+    'INV-10',
+    'sticky attribute bits',
+    'pte_modify keeps _PAGE_CHG_MASK bits (R-PTE.1); softleaf bits change only by R-SL rules',
+  ),
+  'INV-11': rule(
+    'INV-11',
+    'no writable non-present entries survive',
+    'migration-write and device-private-write are always downgraded (R-SL.1, R-SL.2)',
+  ),
+  'INV-12': rule('INV-12', 'idempotence', 'a second identical call finds every entry already in its target state'),
+  'INV-13': rule(
+    'INV-13',
+    'range splitting',
+    'change_pte_range() works per PMD; batches never cross a table boundary (R-BATCH.2)',
+  ),
+  'INV-16': rule('INV-16', 'count formula', 'present PTEs processed + softleaf changed + markers + 512 per huge PMD (§13.2)'),
+  'INV-20': rule('INV-20', 'TRY monotonicity', 'MM_CP_TRY_CHANGE_WRITABLE only ever adds write (R-WR.1)'),
+  'REL-INPUT': rule(
+    'REL-INPUT',
+    'the candidate must not write to its input',
+    'inputs are shared with the spec and other variants',
+  ),
+  'REL-CRASH': rule(
+    'REL-CRASH',
+    'the candidate must return an outcome',
+    'a throw, a hang or a malformed outcome is a divergence',
+  ),
 } as const;
 
 export type RuleId = keyof typeof RULES;

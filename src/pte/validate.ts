@@ -30,6 +30,7 @@ import {
   VM_ALL_FLAGS,
   VM_MIXEDMAP,
   VM_PFNMAP,
+  VM_SHARED,
   VM_UFFD_WP,
   VM_WRITE,
 } from './bits.js';
@@ -89,6 +90,12 @@ function checkPte(world: World, pte: Pte, field: string, out: WorldProblem[]): v
       if (f & _PAGE_UFFD_WP && !uffd) bad('W-UFFD.1', 'uffd-wp bit on a VMA not registered for uffd-wp', '.flags');
       if (f & _PAGE_UFFD_WP && f & _PAGE_RW)
         bad('W-UFFD.2', 'a uffd-wp PTE is never writable (pte_mkuffd_wp write-protects)', '.flags');
+      if (f & _PAGE_RW && !(world.vma.flags & VM_SHARED)) {
+        // A private mapping is writable only where COW is done: an exclusive anon page (INV-1 holds before the call too).
+        const folio = f & _PAGE_SPECIAL ? null : pfn_folio(world.folios, pte.pfn);
+        if (!folio?.anon || folio.anonExclusive[pte.pfn - folio.pfn] !== true)
+          bad('W-COW.1', 'a writable PTE in a private VMA maps a PageAnonExclusive anon page', '.flags');
+      }
       if (!(f & _PAGE_SPECIAL)) {
         if (world.vma.flags & VM_PFNMAP) bad('W-PTE.6', 'PTEs of a VM_PFNMAP VMA are special', '.flags');
         else if (pfn_folio(world.folios, pte.pfn) === null)
@@ -213,6 +220,10 @@ export function checkWorld(world: World): WorldProblem[] {
       const folio = pfn_folio(world.folios, pmd.pmd.pfn);
       if (folio === null || folio.order !== MAX_FOLIO_ORDER || folio.pfn !== pmd.pmd.pfn)
         bad(`pmds[${j}].pmd.pfn`, 'W-PT.5', 'a huge PMD maps the head of an order-9 folio');
+      else if (folio.anonExclusive.some((x) => x !== folio.anonExclusive[0]))
+        // A PMD mapping sets PageAnonExclusive on the head page only; __split_huge_pmd_locked() copies it to
+        // every sub-page (mm/huge_memory.c). The model keeps one value per page, so they must agree.
+        bad(`pmds[${j}].pmd.pfn`, 'W-PT.6', 'a PMD-mapped folio has uniform PageAnonExclusive (the head page decides)');
       checkPte(world, pmd.pmd, `pmds[${j}].pmd`, out);
     }
   }

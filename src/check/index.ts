@@ -1,0 +1,5 @@
+export * from './guard.js';
+export * from './metamorphic.js';
+export * from './properties.js';
+export * from './run.js';
+export * from './target.js';

@@ -1,0 +1,83 @@
+// Runs one property against one target with fast-check and returns what a
+// person (or the CLI, or a test) needs: cases, time, and on failure the shrunk
+// world, its mismatches, and the seed and path that replay it.
+import fc from 'fast-check';
+import { type WorldArbOptions, worldArb } from '../arbitraries/index.js';
+import { type CoverageCounter, labelsOf } from '../coverage/index.js';
+import type { Mismatch } from '../observe/index.js';
+import type { World } from '../pte/index.js';
+import { describeThrow } from './guard.js';
+import type { PropertyDef } from './properties.js';
+import type { CheckTarget, SpecFn } from './target.js';
+
+export interface RunOptions {
+  readonly seed: number;
+  readonly numRuns: number;
+  /** Stop early after this long (counts as success if no failure was found). */
+  readonly timeLimitMs?: number;
+  /** Replay one failure: with seed, runs only that case. */
+  readonly path?: string;
+  /** Worlds tried before the random ones (stored counterexamples). */
+  readonly examples?: readonly World[];
+  readonly worldOptions?: WorldArbOptions;
+  /** Labels of every passing generated case are added here. */
+  readonly coverage?: CoverageCounter;
+}
+
+export interface Failure {
+  readonly world: World;
+  readonly mismatches: readonly Mismatch[];
+  readonly seed: number;
+  readonly path: string;
+  readonly shrinks: number;
+}
+
+export interface PropertyResult {
+  readonly property: string;
+  readonly target: string;
+  readonly cases: number;
+  readonly ms: number;
+  readonly failure: Failure | null;
+  readonly interrupted: boolean;
+}
+
+/** The property's check, with any throw from the spec or relation turned into a mismatch. */
+function safeCheck(prop: PropertyDef, world: World, target: CheckTarget, spec: SpecFn): Mismatch[] {
+  try {
+    return prop.check(world, target, spec);
+  } catch (error) {
+    return [describeThrow(error)];
+  }
+}
+
+export function runProperty(prop: PropertyDef, target: CheckTarget, spec: SpecFn, options: RunOptions): PropertyResult {
+  const arb = worldArb({ ...options.worldOptions, ...prop.worldOptions });
+  let failed = false;
+  const predicate = fc.property(arb, (world) => {
+    const ok = safeCheck(prop, world, target, spec).length === 0;
+    if (!ok) failed = true;
+    if (ok && !failed && options.coverage) options.coverage.add(labelsOf(world));
+    return ok;
+  });
+  const t0 = performance.now();
+  const details = fc.check(predicate, {
+    seed: options.seed,
+    numRuns: options.numRuns,
+    ...(options.path ? { path: options.path, endOnFailure: true } : {}),
+    ...(options.examples?.length ? { examples: options.examples.map((w) => [w] as [World]) } : {}),
+    ...(options.timeLimitMs ? { interruptAfterTimeLimit: options.timeLimitMs } : {}),
+  });
+  const ms = performance.now() - t0;
+  let failure: Failure | null = null;
+  if (details.failed && details.counterexample) {
+    const world = details.counterexample[0];
+    failure = {
+      world,
+      mismatches: safeCheck(prop, world, target, spec),
+      seed: details.seed,
+      path: details.counterexamplePath ?? '',
+      shrinks: details.numShrinks,
+    };
+  }
+  return { property: prop.id, target: target.name, cases: details.numRuns, ms, failure, interrupted: details.interrupted };
+}

@@ -1,0 +1,24 @@
+// What the checker runs: a variant from the registry, a patch author's
+// candidate module, or the spec itself wrapped as a target.
+import type { KernelOutcome, SpecOutcome, World } from '../pte/index.js';
+
+export interface CheckTarget {
+  readonly name: string;
+  readonly run: (world: World) => KernelOutcome;
+  /** 'per-pte' targets must equal the pure spec exactly; 'batched' ones the batch-aware spec. */
+  readonly batching: 'per-pte' | 'batched';
+}
+
+export type SpecFn = (world: World) => SpecOutcome;
+
+/** The spec as a target, so invariants and metamorphic properties run on it too. */
+export function specAsTarget(spec: SpecFn, name = 'spec'): CheckTarget {
+  return {
+    name,
+    batching: 'per-pte',
+    run: (world) => {
+      const out = spec(world);
+      return { ...out, flushes: out.flushPages.map((start) => ({ start, nr: 1 })), trace: [] };
+    },
+  };
+}
