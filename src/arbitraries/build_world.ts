@@ -285,8 +285,23 @@ function buildPmds(start: number, ptes: readonly Pte[], emptyTables: boolean): P
   return pmds;
 }
 
+/**
+ * A PMD-mapped THP carries the VMA's current protection: its split builds PTEs
+ * from vm_page_prot (+ the PMD's write bit), and mprotect() splits the VMA, and
+ * with it the THP, before it changes the flags. So no write or access the VMA
+ * does not grant.
+ */
+function hugePerm(vmaProt: Perm, wanted: Perm): Perm {
+  if (vmaProt === 'none' || wanted === 'none') return 'none';
+  const write = vmaProt.includes('w') && wanted.includes('w');
+  const exec = vmaProt.includes('x');
+  return ((write ? 'rw' : 'r') + (exec ? 'x' : '')) as Perm;
+}
+
 function buildRange(layout: Layout, start: number, n: number): { start: number; end: number } {
-  if (layout.range.whole || n === 1) return { start, end: start + n };
+  // mprotect() covers whole VMAs after splitting them, so it never meets a partly covered THP.
+  const mprotectHuge = layout.huge !== null && layout.caller.startsWith('mprotect');
+  if (layout.range.whole || n === 1 || mprotectHuge) return { start, end: start + n };
   const lo = Math.floor((layout.range.lo % 1001) * (n / 1001));
   const len = 1 + (layout.range.len % (n - lo));
   return { start: start + lo, end: start + lo + len };
@@ -315,9 +330,8 @@ export function buildWorld(layout: Layout): World {
     const anon = folioIsAnon(layout.vma.kind, huge.facts);
     const pfn = placeFolio(ctx, 9, false);
     addFolio(ctx, pfn, 9, anon, huge.facts, new Array<boolean>(PTRS_PER_PTE).fill(huge.exclusive));
-    pmds = [
-      { kind: 'huge', pmd: { kind: 'present', pfn, flags: encodePte(ctx, huge.bits, false, false, anon && huge.exclusive) } },
-    ];
+    const bits = { ...huge.bits, perm: hugePerm(layout.vma.prot, huge.bits.perm) };
+    pmds = [{ kind: 'huge', pmd: { kind: 'present', pfn, flags: encodePte(ctx, bits, false, false, anon && huge.exclusive) } }];
   } else {
     ptes = buildPtes(ctx, layout);
     pmds = buildPmds(start, ptes, layout.emptyTables);

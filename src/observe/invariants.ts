@@ -5,6 +5,8 @@ import {
   _PAGE_CC,
   _PAGE_PAT,
   _PAGE_PCD,
+  _PAGE_PRESENT,
+  _PAGE_PROTNONE,
   _PAGE_PWT,
   _PAGE_SPECIAL,
   HPAGE_PMD_NR,
@@ -124,6 +126,8 @@ const pmdSlotIndex = (world: World, vpn: number): number => pmd_index_of(vpn) - 
  */
 export function expectedCount(world: World, after: Outcome): number {
   const numa = (world.cp_flags & MM_CP_PROT_NUMA) !== 0;
+  // A split builds PTEs from vm_page_prot (plus the PMD's write bit), so they are PROT_NONE iff the VMA is.
+  const splitIsProtNone = (world.vma.vm_page_prot & (_PAGE_PROTNONE | _PAGE_PRESENT)) === _PAGE_PROTNONE;
   let count = 0;
   for (let vpn = world.range.start; vpn < world.range.end; vpn++) {
     const b = world.ptes[vpn - world.vma.start] as Pte;
@@ -132,7 +136,7 @@ export function expectedCount(world: World, after: Outcome): number {
     if (pmd?.kind === 'huge') {
       // Split first: an anon THP becomes PTEs that are then processed; a file THP is zapped and
       // its slots are none again, so only a marker installed there counts.
-      if (a.kind === 'present' && (!numa || (pte_protnone(a) && !pte_protnone(pmd.pmd)))) count += 1;
+      if (a.kind === 'present' && (!numa || (pte_protnone(a) && !splitIsProtNone))) count += 1;
       else if (a.kind === 'softleaf') count += 1;
     } else if (b.kind === 'present') {
       if (!numa || !pte_same(a, b)) count += 1;

@@ -91,6 +91,11 @@ export function pte_mkold(pte: PresentPte): PresentPte {
   return with_flags(pte, pte.flags & ~_PAGE_ACCESSED);
 }
 
+/** pte_mksoft_dirty(): sets only the soft-dirty bit (0 without CONFIG_MEM_SOFT_DIRTY / on arm64). */
+export function pte_mksoft_dirty(pte: PresentPte, config: KConfig): PresentPte {
+  return config.memSoftDirty ? with_flags(pte, pte.flags | _PAGE_SOFT_DIRTY) : pte;
+}
+
 export function pte_clear_soft_dirty(pte: PresentPte): PresentPte {
   return with_flags(pte, pte.flags & ~_PAGE_SOFT_DIRTY);
 }

@@ -1,0 +1,3 @@
+// The kernel model: kernel-named primitives (lib/), one file per upstream
+// version (variants/), and the registry every consumer iterates.
+export { BASELINE_VARIANT, getVariant, runVariant, VARIANTS, type Variant, type Verdict } from './registry.js';

@@ -1,0 +1,119 @@
+// The one list of kernel-model variants. Tests, CLI and benchmarks iterate it.
+// Adding a variant = one file in variants/ exporting
+//   export function change_protection(world: World): KernelOutcome
+// (built with lib/walk.ts run_change_protection) + one entry below.
+import type { KernelOutcome, World } from '../pte/index.js';
+import * as falcato_v2 from './variants/falcato-v2.js';
+import * as falcato_v3 from './variants/falcato-v3.js';
+import * as v6_16_per_pte from './variants/v6.16-per-pte.js';
+import * as v6_17_cac1db8c3aad from './variants/v6.17-cac1db8c3aad.js';
+import * as v6_17_fixed from './variants/v6.17-fixed.js';
+import * as v6_19_bprime from './variants/v6.19-bprime.js';
+
+export type Verdict = 'equivalent' | 'known-bad';
+
+export interface Variant {
+  readonly name: string;
+  /** Path of the variant module, relative to the repository root. */
+  readonly file: string;
+  /** Upstream commit or list thread the variant models. */
+  readonly upstream: string;
+  /** The variant it derives from (its diff reads like the upstream patch); null for the root. */
+  readonly baseline: string | null;
+  readonly verdict: Verdict;
+  /** For known-bad variants: the observable rule it breaks (SEMANTICS.md id). */
+  readonly breaks?: string;
+  /**
+   * Documented version drift from the spec (which follows version C) that is
+   * not a batching effect, by SEMANTICS.md §11 id, e.g. 'Δ9' (DMA-pinned NUMA
+   * skip only on COW mappings in A/B). Comparisons exclude those worlds.
+   */
+  readonly drift?: readonly string[];
+  readonly description: string;
+  readonly run: (world: World) => KernelOutcome;
+}
+
+export const BASELINE_VARIANT = 'falcato-v3';
+
+export const VARIANTS: readonly Variant[] = Object.freeze([
+  {
+    name: 'falcato-v3',
+    file: 'src/kernel/variants/falcato-v3.ts',
+    upstream:
+      '[PATCH v3 0/2] mm/mprotect: micro-optimization work, Pedro Falcato, 2 Apr 2026 (lkml.iu.edu/2604.0/03667.html); mm-unstable 2 Apr 2026',
+    baseline: 'falcato-v2',
+    verdict: 'equivalent',
+    description:
+      "Version C, the baseline: present-PTE handling in change_present_ptes() (called with the literal 1 for single-PTE batches), softleaf handling in change_softleaf_pte(), NUMA filter through folio_can_map_prot_numa(). Semantically identical to B'.",
+    run: falcato_v3.change_protection,
+  },
+  {
+    name: 'falcato-v2',
+    file: 'src/kernel/variants/falcato-v2.ts',
+    upstream: '[PATCH v2 0/2] mm/mprotect: micro-optimization work, Pedro Falcato, 24 Mar 2026 (lkml.iu.edu/2603.3/01509.html)',
+    baseline: 'v6.19-bprime',
+    verdict: 'equivalent',
+    description:
+      'Version C as posted in v2, reconstructed by reversing the v2->v3 interdiff in the seed: change_softleaf_pte() split out, present-PTE logic still inline in change_pte_range(), and an order-0 fast path inside commit_anon_folio_batch() that does what the general loop does for one PTE.',
+    run: falcato_v2.change_protection,
+  },
+  {
+    name: 'v6.19-bprime',
+    file: 'src/kernel/variants/v6.19-bprime.ts',
+    upstream: 'linux-next late 2025, ColinIanKing/linux-next mm/mprotect.c @ 042acf45157ec6f1de2cd0dfffeec756c8186a67',
+    baseline: 'v6.17-fixed',
+    verdict: 'equivalent',
+    description:
+      "Version B': B with the NUMA rework (folio_can_map_prot_numa(); already-PROT_NONE checked first and skipping one PTE; DMA-pinned skip for every mapping, Δ9) and the leafent_* renames with present / none / softleaf branch order.",
+    run: v6_19_bprime.change_protection,
+  },
+  {
+    name: 'v6.17-fixed',
+    file: 'src/kernel/variants/v6.17-fixed.ts',
+    upstream:
+      'cac1db8c3aad + cf1b80dc31a1 "mm: pass page directly instead of using folio_page" (v6.17-rc2); Kingxukai/linux mm/mprotect.c @ 9b44fff655e2',
+    baseline: 'v6.17-cac1db8c3aad',
+    verdict: 'equivalent',
+    drift: ['Δ9'],
+    description:
+      'Version B as released in v6.17: Dev Jain\'s PTE batching with the fix that passes the page of the batch\'s first PTE to commit_anon_folio_batch(). NUMA filter in prot_numa_skip(): folio looked up first, every skip (including "already PROT_NONE") skips a whole no-flags batch; DMA-pinned only for COW mappings.',
+    run: v6_17_fixed.change_protection,
+  },
+  {
+    name: 'v6.17-cac1db8c3aad',
+    file: 'src/kernel/variants/v6.17-cac1db8c3aad.ts',
+    upstream:
+      'cac1db8c3aad "mm: optimize mprotect() by PTE batching", Dev Jain (v6.17-rc1); bug reported by syzbot+57bcc752f0df8bb1365c',
+    baseline: 'v6.16-per-pte',
+    verdict: 'known-bad',
+    drift: ['Δ9'],
+    breaks: 'R-WR.4',
+    description:
+      "Version B as first merged. commit_anon_folio_batch() reads PageAnonExclusive from folio_page(folio, 0), the folio's head page, not the batch's first page: a batch starting mid-folio is made writable (or left read-only) according to the wrong pages, so a shared, non-exclusive anon page can become writable in a private mapping (INV-1).",
+    run: v6_17_cac1db8c3aad.change_protection,
+  },
+  {
+    name: 'v6.16-per-pte',
+    file: 'src/kernel/variants/v6.16-per-pte.ts',
+    upstream: 'torvalds/linux mm/mprotect.c @ 003fde4492c88ac3a1fee3d97b3834a679780af3 (v6.15/v6.16)',
+    baseline: null,
+    verdict: 'equivalent',
+    drift: ['Δ9'],
+    description:
+      'Version A: the per-PTE change_pte_range() before batching, NUMA filter and softleaf handling inline, one flush decision per PTE on its own old value. Equals the spec exactly on order-0 worlds; differs from the batched versions only by the allowed Δ1-Δ9 on large folios.',
+    run: v6_16_per_pte.change_protection,
+  },
+]);
+
+/** The variant called `name`; throws listing the known names. */
+export function getVariant(name: string): Variant {
+  const variant = VARIANTS.find((v) => v.name === name);
+  if (variant === undefined)
+    throw new Error(`unknown kernel variant ${JSON.stringify(name)}; known: ${VARIANTS.map((v) => v.name).join(', ')}`);
+  return variant;
+}
+
+/** Run one variant on a world (the world is never written). */
+export function runVariant(variant: Variant | string, world: World): KernelOutcome {
+  return (typeof variant === 'string' ? getVariant(variant) : variant).run(world);
+}

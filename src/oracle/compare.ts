@@ -1,0 +1,165 @@
+// Prediction vs live observation, per op and per probe field, and the feature
+// tags a probe counts toward.
+import { isRawAccess, type Maybe, type OpResult, type PredictedOpResult, probeOf, type RawRun, UNKNOWN } from './observation.js';
+import { type Op, type Scenario, showOp } from './scenario.js';
+
+export const FEATURES = [
+  'anon-cow',
+  'exclusive-reuse',
+  'shmem',
+  'file-writenotify',
+  'thp',
+  'uffd-wp',
+  'guard-markers',
+  'prot-none',
+] as const;
+export type Feature = (typeof FEATURES)[number];
+
+export interface FieldDiff {
+  readonly op: number;
+  readonly field: string;
+  readonly predicted: unknown;
+  readonly observed: unknown;
+}
+
+export interface ProbeVerdict {
+  readonly op: number;
+  readonly features: readonly Feature[];
+  readonly fields: number; // fields compared
+  readonly unknownFields: number;
+  readonly diffs: readonly FieldDiff[];
+}
+
+export interface ScenarioVerdict {
+  readonly probes: readonly ProbeVerdict[];
+  readonly diffs: readonly FieldDiff[];
+  readonly observed: readonly OpResult[];
+}
+
+/** The features an op of the scenario exercises, from what happened to its region before. */
+export function featuresOf(s: Scenario): Feature[][] {
+  const regions: { kind: string; thp: boolean; uffd: boolean; guard: boolean; protNone: boolean; mprotect: boolean }[] = [];
+  let forked = false;
+  return s.ops.map((o) => {
+    const f = new Set<Feature>();
+    const touch = (r: number): void => {
+      const g = regions[r];
+      if (!g) return;
+      if (g.kind === 'memfd_shared' || g.kind === 'anon_shared' || g.kind === 'memfd_private') f.add('shmem');
+      if (g.kind === 'file_shared' || g.kind === 'file_private') f.add('file-writenotify');
+      if (g.thp) f.add('thp');
+      if (g.uffd) f.add('uffd-wp');
+      if (g.guard) f.add('guard-markers');
+      if (g.protNone) f.add('prot-none');
+      const priv = g.kind === 'anon' || g.kind === 'memfd_private' || g.kind === 'file_private';
+      if (priv && forked) f.add('anon-cow');
+      if (priv && g.mprotect) f.add('exclusive-reuse');
+    };
+    switch (o.op) {
+      case 'map':
+        regions.push({ kind: o.kind, thp: o.thp, uffd: false, guard: false, protNone: false, mprotect: false });
+        break;
+      case 'fork':
+        forked = true;
+        break;
+      case 'uffd_register':
+        regions[o.region]!.uffd = true;
+        touch(o.region);
+        break;
+      case 'guard_install':
+      case 'guard_remove':
+        regions[o.region]!.guard = true;
+        touch(o.region);
+        break;
+      case 'mprotect':
+        regions[o.region]!.mprotect = true;
+        if (o.prot === 'none') regions[o.region]!.protNone = true;
+        touch(o.region);
+        break;
+      case 'access':
+      case 'dontneed':
+      case 'uffd_wp':
+        touch(o.region);
+        break;
+      case 'exit':
+        break;
+    }
+    return [...f];
+  });
+}
+
+/** Observed op results from a raw run (null if the run failed as a whole). */
+export function observedOps(s: Scenario, run: RawRun): OpResult[] | null {
+  if (!run.ok || !run.ops) return null;
+  const thp: boolean[] = [];
+  return s.ops.map((o: Op, i) => {
+    if (o.op === 'map') thp.push(o.thp);
+    const raw = run.ops![i];
+    if (!raw) return { err: -1 };
+    if (isRawAccess(raw)) return { err: raw.err, probe: probeOf(raw, thp[raw.r] ?? false) };
+    return { err: raw.err };
+  });
+}
+
+function cmp(op: number, field: string, p: Maybe<unknown>, o: unknown, diffs: FieldDiff[]): 0 | 1 {
+  if (p === UNKNOWN) return 1;
+  if (p !== o) diffs.push({ op, field, predicted: p, observed: o });
+  return 0;
+}
+
+export function compareScenario(s: Scenario, predicted: readonly PredictedOpResult[], observed: readonly OpResult[]): ScenarioVerdict {
+  const feats = featuresOf(s);
+  const probes: ProbeVerdict[] = [];
+  const all: FieldDiff[] = [];
+  s.ops.forEach((o, i) => {
+    const p = predicted[i]!;
+    const ob = observed[i]!;
+    const diffs: FieldDiff[] = [];
+    let fields = 1;
+    let unknown = cmp(i, 'errno', p.err, ob.err, diffs);
+    if (o.op === 'access' && p.probe && ob.probe) {
+      const pp = p.probe;
+      const op = ob.probe;
+      for (const side of ['before', 'after'] as const)
+        for (const k of Object.keys(pp[side]) as (keyof typeof pp.before)[]) {
+          fields++;
+          unknown += cmp(i, `${side}.${k}`, pp[side][k], op[side][k], diffs);
+        }
+      for (const k of ['segv', 'fault', 'copied', 'uffd', 'pmdMapped'] as const) {
+        if (k === 'fault' && op.segv) continue; // minflt is not meaningful across a SIGSEGV
+        fields++;
+        unknown += cmp(i, k, pp[k], op[k], diffs);
+      }
+      probes.push({ op: i, features: feats[i]!, fields, unknownFields: unknown, diffs });
+    }
+    all.push(...diffs);
+  });
+  return { probes, diffs: all, observed };
+}
+
+/** A side-by-side table of the scenario, the prediction and the observation. */
+export function renderTable(s: Scenario, predicted: readonly PredictedOpResult[], observed: readonly OpResult[]): string {
+  const diffs = compareScenario(s, predicted, observed).diffs;
+  const lines: string[] = [];
+  s.ops.forEach((o, i) => {
+    const mine = diffs.filter((d) => d.op === i);
+    const flag = mine.length > 0 ? '!!' : '  ';
+    const ob = observed[i];
+    let obs = `errno=${ob?.err ?? '?'}`;
+    if (ob?.probe) {
+      const p = ob.probe;
+      obs = `${p.segv ? 'SEGV ' : ''}${p.fault ? 'fault ' : 'nofault '}${p.copied ? 'copied ' : ''}${p.uffd ? 'uffd ' : ''}before[${viewStr(p.before)}] after[${viewStr(p.after)}]${p.pmdMapped ? ' pmd' : ''}`;
+    }
+    lines.push(`${flag} ${String(i).padStart(3)} ${showOp(o).padEnd(44)} ${obs}`);
+    for (const d of mine)
+      lines.push(`       ${d.field}: predicted ${JSON.stringify(d.predicted)}, kernel ${JSON.stringify(d.observed)}`);
+  });
+  return lines.join('\n');
+}
+
+function viewStr(v: Record<string, boolean>): string {
+  return Object.entries(v)
+    .filter(([, b]) => b)
+    .map(([k]) => k)
+    .join(',');
+}

@@ -1,0 +1,139 @@
+// What the runner reports and how it is reduced to comparable probe fields.
+// A probe is one access op: the page's pagemap view before and after, and what
+// the access did. Both the live kernel and the model produce `Probe`s.
+
+/** /proc/self/pagemap + /proc/kpageflags of one page, as runner.c prints it. */
+export interface RawPagemap {
+  readonly present: number;
+  readonly swapped: number;
+  readonly pfn: number;
+  readonly excl: number; // bit 56 PM_MMAP_EXCLUSIVE (precise page mapcount == 1)
+  readonly uffdwp: number; // bit 57 (present uffd-wp PTE, or uffd-wp marker)
+  readonly file: number; // bit 61 PM_FILE (page is not anon)
+  readonly sd: number; // bit 55 soft-dirty (0 without CONFIG_MEM_SOFT_DIRTY)
+  readonly guard: number; // bit 58 PM_GUARD_REGION
+  readonly zero: number; // KPF_ZERO_PAGE (4K or huge zero page)
+  readonly thp: number; // KPF_THP
+  readonly anon: number;
+  readonly head: number;
+  readonly tail: number;
+}
+
+export interface RawAccess {
+  readonly i: number;
+  readonly op: 'A';
+  readonly err: number;
+  readonly r: number;
+  readonly p: number;
+  readonly acc: 'r' | 'w' | 'n';
+  readonly minflt: number;
+  readonly segv: number;
+  readonly uffd: number;
+  readonly hugeBefore: number;
+  readonly hugeAfter: number;
+  readonly before: RawPagemap;
+  readonly after: RawPagemap;
+}
+
+export interface RawOther {
+  readonly i: number;
+  readonly op: string;
+  readonly err: number;
+}
+
+export type RawOp = RawAccess | RawOther;
+
+export interface RawRun {
+  readonly id: string;
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly kpageflags?: number;
+  readonly ops?: readonly RawOp[];
+}
+
+/** The page as a probe sees it. */
+export interface PageView {
+  readonly present: boolean;
+  readonly excl: boolean; // pagemap bit 56
+  readonly uffdwp: boolean; // pagemap bit 57
+  readonly file: boolean; // pagemap bit 61
+  readonly guard: boolean; // pagemap bit 58
+  readonly zero: boolean; // the (huge) zero page
+  readonly thp: boolean; // page of a large anon folio / huge zero page (KPF_THP)
+}
+
+/** One probe. `copied`: present before and after with a different pfn. */
+export interface Probe {
+  readonly before: PageView;
+  readonly after: PageView;
+  readonly segv: boolean;
+  readonly fault: boolean; // ru_minflt moved (only meaningful without SIGSEGV)
+  readonly copied: boolean;
+  readonly uffd: boolean; // a userfaultfd write-protect fault was delivered
+  /** The VMA holds a PMD-mapped THP after the access (AnonHugePages > 0); null outside THP regions. */
+  readonly pmdMapped: boolean | null;
+}
+
+export const UNKNOWN = 'unknown' as const;
+export type Maybe<T> = T | typeof UNKNOWN;
+
+export interface PredictedView {
+  readonly present: Maybe<boolean>;
+  readonly excl: Maybe<boolean>;
+  readonly uffdwp: Maybe<boolean>;
+  readonly file: Maybe<boolean>;
+  readonly guard: Maybe<boolean>;
+  readonly zero: Maybe<boolean>;
+  readonly thp: Maybe<boolean>;
+}
+
+export interface PredictedProbe {
+  readonly before: PredictedView;
+  readonly after: PredictedView;
+  readonly segv: Maybe<boolean>;
+  readonly fault: Maybe<boolean>;
+  readonly copied: Maybe<boolean>;
+  readonly uffd: Maybe<boolean>;
+  readonly pmdMapped: Maybe<boolean | null>;
+}
+
+/** Each op's outcome: an errno (0 = success) and, for access ops, the probe. */
+export interface OpResult {
+  readonly err: number;
+  readonly probe?: Probe;
+}
+
+export interface PredictedOpResult {
+  readonly err: Maybe<number>;
+  readonly probe?: PredictedProbe;
+}
+
+function view(p: RawPagemap): PageView {
+  return {
+    present: p.present === 1,
+    excl: p.excl === 1,
+    uffdwp: p.uffdwp === 1,
+    file: p.file === 1,
+    guard: p.guard === 1,
+    zero: p.zero === 1,
+    thp: p.thp === 1,
+  };
+}
+
+export function probeOf(a: RawAccess, thpRegion: boolean): Probe {
+  const segv = a.segv === 1;
+  return {
+    before: view(a.before),
+    after: view(a.after),
+    segv,
+    // A SIGSEGV is delivered on a pre-faulted alternate stack; the fault itself is not counted.
+    fault: !segv && a.minflt > 0,
+    copied: a.before.present === 1 && a.after.present === 1 && a.before.pfn !== a.after.pfn,
+    uffd: a.uffd > 0,
+    pmdMapped: thpRegion ? a.hugeAfter > 0 : null,
+  };
+}
+
+export function isRawAccess(o: RawOp): o is RawAccess {
+  return o.op === 'A';
+}
