@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { type WorldArbOptions, worldArb } from '../arbitraries/index.js';
 import { type CoverageCounter, labelsOf } from '../coverage/index.js';
-import type { Mismatch } from '../observe/index.js';
+import { driftIn, type Mismatch } from '../observe/index.js';
 import type { World } from '../pte/index.js';
 import { describeThrow } from './guard.js';
 import type { PropertyDef } from './properties.js';
@@ -39,6 +39,8 @@ export interface PropertyResult {
   readonly ms: number;
   readonly failure: Failure | null;
   readonly interrupted: boolean;
+  /** Cases not compared with the spec because they show a drift the target declares. */
+  readonly excluded: number;
 }
 
 /** The property's check, with any throw from the spec or relation turned into a mismatch. */
@@ -53,7 +55,12 @@ function safeCheck(prop: PropertyDef, world: World, target: CheckTarget, spec: S
 export function runProperty(prop: PropertyDef, target: CheckTarget, spec: SpecFn, options: RunOptions): PropertyResult {
   const arb = worldArb({ ...options.worldOptions, ...prop.worldOptions });
   let failed = false;
+  let excluded = 0;
   const predicate = fc.property(arb, (world) => {
+    if (prop.needsReference && driftIn(world, target.drift) !== null) {
+      if (!failed) excluded++;
+      return true;
+    }
     const ok = safeCheck(prop, world, target, spec).length === 0;
     if (!ok) failed = true;
     if (ok && !failed && options.coverage) options.coverage.add(labelsOf(world));
@@ -73,11 +80,23 @@ export function runProperty(prop: PropertyDef, target: CheckTarget, spec: SpecFn
     const world = details.counterexample[0];
     failure = {
       world,
-      mismatches: safeCheck(prop, world, target, spec),
+      // A throw outside the property's own check (a harness fault) still names its cause.
+      mismatches: (() => {
+        const found = safeCheck(prop, world, target, spec);
+        return found.length || !details.errorInstance ? found : [describeThrow(details.errorInstance)];
+      })(),
       seed: details.seed,
       path: details.counterexamplePath ?? '',
       shrinks: details.numShrinks,
     };
   }
-  return { property: prop.id, target: target.name, cases: details.numRuns, ms, failure, interrupted: details.interrupted };
+  return {
+    property: prop.id,
+    target: target.name,
+    cases: details.numRuns,
+    ms,
+    failure,
+    interrupted: details.interrupted,
+    excluded,
+  };
 }

@@ -7,6 +7,8 @@ export interface CheckTarget {
   readonly run: (world: World) => KernelOutcome;
   /** 'per-pte' targets must equal the pure spec exactly; 'batched' ones the batch-aware spec. */
   readonly batching: 'per-pte' | 'batched';
+  /** Documented version drift (SEMANTICS §11, e.g. 'Δ9'): worlds showing it are not compared with the spec. */
+  readonly drift?: readonly string[];
 }
 
 export type SpecFn = (world: World) => SpecOutcome;

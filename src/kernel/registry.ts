@@ -29,6 +29,8 @@ export interface Variant {
    * skip only on COW mappings in A/B). Comparisons exclude those worlds.
    */
   readonly drift?: readonly string[];
+  /** 'per-pte' (version A) must equal the pure spec; 'batched' ones equal the batch-aware spec (SEMANTICS §11). */
+  readonly batching: 'per-pte' | 'batched';
   readonly description: string;
   readonly run: (world: World) => KernelOutcome;
 }
@@ -43,6 +45,7 @@ export const VARIANTS: readonly Variant[] = Object.freeze([
       '[PATCH v3 0/2] mm/mprotect: micro-optimization work, Pedro Falcato, 2 Apr 2026 (lkml.iu.edu/2604.0/03667.html); mm-unstable 2 Apr 2026',
     baseline: 'falcato-v2',
     verdict: 'equivalent',
+    batching: 'batched',
     description:
       "Version C, the baseline: present-PTE handling in change_present_ptes() (called with the literal 1 for single-PTE batches), softleaf handling in change_softleaf_pte(), NUMA filter through folio_can_map_prot_numa(). Semantically identical to B'.",
     run: falcato_v3.change_protection,
@@ -53,6 +56,7 @@ export const VARIANTS: readonly Variant[] = Object.freeze([
     upstream: '[PATCH v2 0/2] mm/mprotect: micro-optimization work, Pedro Falcato, 24 Mar 2026 (lkml.iu.edu/2603.3/01509.html)',
     baseline: 'v6.19-bprime',
     verdict: 'equivalent',
+    batching: 'batched',
     description:
       'Version C as posted in v2, reconstructed by reversing the v2->v3 interdiff in the seed: change_softleaf_pte() split out, present-PTE logic still inline in change_pte_range(), and an order-0 fast path inside commit_anon_folio_batch() that does what the general loop does for one PTE.',
     run: falcato_v2.change_protection,
@@ -63,6 +67,7 @@ export const VARIANTS: readonly Variant[] = Object.freeze([
     upstream: 'linux-next late 2025, ColinIanKing/linux-next mm/mprotect.c @ 042acf45157ec6f1de2cd0dfffeec756c8186a67',
     baseline: 'v6.17-fixed',
     verdict: 'equivalent',
+    batching: 'batched',
     description:
       "Version B': B with the NUMA rework (folio_can_map_prot_numa(); already-PROT_NONE checked first and skipping one PTE; DMA-pinned skip for every mapping, Δ9) and the leafent_* renames with present / none / softleaf branch order.",
     run: v6_19_bprime.change_protection,
@@ -74,7 +79,8 @@ export const VARIANTS: readonly Variant[] = Object.freeze([
       'cac1db8c3aad + cf1b80dc31a1 "mm: pass page directly instead of using folio_page" (v6.17-rc2); Kingxukai/linux mm/mprotect.c @ 9b44fff655e2',
     baseline: 'v6.17-cac1db8c3aad',
     verdict: 'equivalent',
-    drift: ['Δ9'],
+    batching: 'batched',
+    drift: ['Δ9', 'Δ10'],
     description:
       'Version B as released in v6.17: Dev Jain\'s PTE batching with the fix that passes the page of the batch\'s first PTE to commit_anon_folio_batch(). NUMA filter in prot_numa_skip(): folio looked up first, every skip (including "already PROT_NONE") skips a whole no-flags batch; DMA-pinned only for COW mappings.',
     run: v6_17_fixed.change_protection,
@@ -86,7 +92,8 @@ export const VARIANTS: readonly Variant[] = Object.freeze([
       'cac1db8c3aad "mm: optimize mprotect() by PTE batching", Dev Jain (v6.17-rc1); bug reported by syzbot+57bcc752f0df8bb1365c',
     baseline: 'v6.16-per-pte',
     verdict: 'known-bad',
-    drift: ['Δ9'],
+    batching: 'batched',
+    drift: ['Δ9', 'Δ10'],
     breaks: 'R-WR.4',
     description:
       "Version B as first merged. commit_anon_folio_batch() reads PageAnonExclusive from folio_page(folio, 0), the folio's head page, not the batch's first page: a batch starting mid-folio is made writable (or left read-only) according to the wrong pages, so a shared, non-exclusive anon page can become writable in a private mapping (INV-1).",
@@ -98,7 +105,8 @@ export const VARIANTS: readonly Variant[] = Object.freeze([
     upstream: 'torvalds/linux mm/mprotect.c @ 003fde4492c88ac3a1fee3d97b3834a679780af3 (v6.15/v6.16)',
     baseline: null,
     verdict: 'equivalent',
-    drift: ['Δ9'],
+    batching: 'per-pte',
+    drift: ['Δ9', 'Δ10'],
     description:
       'Version A: the per-PTE change_pte_range() before batching, NUMA filter and softleaf handling inline, one flush decision per PTE on its own old value. Equals the spec exactly on order-0 worlds; differs from the batched versions only by the allowed Δ1-Δ9 on large folios.',
     run: v6_16_per_pte.change_protection,

@@ -1,5 +1,6 @@
 export * from './batch_aware.js';
 export * from './batch_runs.js';
+export * from './drift.js';
 export * from './exact.js';
 export * from './invariants.js';
 export * from './mismatch.js';

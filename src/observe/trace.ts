@@ -35,7 +35,7 @@ export function checkTrace(world: World, kern: KernelOutcome): Mismatch[] {
     }
     const folio = vm_normal_folio(world, first);
     if (nr > 1 && (!folio || first.pfn + nr > folio.pfn + folio_nr_pages(folio))) bad(start, 'batch leaves its folio');
-    if (batch.action === 'skip-numa') continue; // sized without respect flags (R-BATCH.4)
+    if (batch.action !== 'commit') continue; // skips are sized without respect flags (R-BATCH.4; B skips PROT_NONE that way too)
     const run = runs.get(start);
     if (!run || start + nr > run.start + run.nr) bad(start, `batch of ${nr} is not inside one batchable run`);
     let covered = 0;

@@ -1,0 +1,37 @@
+// Every registered `known-bad` variant is caught (issue 4 item 3), at a fixed
+// seed so the demonstration does not depend on the run's random seed.
+import { describe, expect, it } from 'vitest';
+import { change_protection_spec } from '../../spec/index.js';
+import { knownBadVariants, PROPERTIES, type PropertyResult, runProperty, variantTarget } from '../../src/check/index.js';
+import type { World } from '../../src/pte/index.js';
+import { explainFailure } from '../budget.js';
+
+const spec = (w: World) => change_protection_spec(w);
+const FIXED_SEED = 20260402; // the day v3 landed in mm-unstable
+const CASES = 2_000;
+
+/** The first property that fails, in PROPERTIES order. */
+export function firstCatch(
+  run: (w: World) => import('../../src/pte/index.js').KernelOutcome,
+  seed: number,
+): PropertyResult | null {
+  for (const prop of PROPERTIES) {
+    const r = runProperty(prop, { name: 'candidate', run, batching: 'batched' }, spec, { seed, numRuns: CASES });
+    if (r.failure) return r;
+  }
+  return null;
+}
+
+describe.each(knownBadVariants().map((v) => [v.name, v] as const))('%s', (name, variant) => {
+  it(`is caught within ${CASES} cases per property at seed ${FIXED_SEED}`, () => {
+    const caught = firstCatch(variantTarget(variant).run, FIXED_SEED);
+    expect(caught, `${name} was not caught`).not.toBeNull();
+    const f = caught!.failure!;
+    const inRange = f.world.range.end - f.world.range.start;
+    console.log(
+      `${name}: caught by '${caught!.property}' after ${caught!.cases} cases; shrunk to ${inRange} slot(s) in range, rules ${[...new Set(f.mismatches.map((m) => m.rule))].join(', ')}`,
+    );
+    console.log(explainFailure(caught!));
+    expect(inRange).toBeLessThanOrEqual(16);
+  });
+});
