@@ -38,8 +38,9 @@ export interface VmaInit extends Partial<Omit<Vma, 'vm_page_prot'>> {
 
 /**
  * A VMA whose vm_page_prot is what vma_set_page_prot() computes (R-VMA.1).
- * VM_MAY* default to on and VM_SOFTDIRTY to set (tracking off), as for a
- * fresh mapping before the first clear_refs.
+ * VM_MAY* are always added. VM_SOFTDIRTY is not: without it in `flags`,
+ * soft-dirty tracking is ON (as after clear_refs), so pass VM_SOFTDIRTY for
+ * a fresh mapping.
  */
 export function mkVma(v: VmaInit, config: KConfig = X86_64): Vma {
   const anonymous = v.anonymous ?? true;
