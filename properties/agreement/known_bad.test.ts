@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { change_protection_spec } from '../../spec/index.js';
 import { knownBadVariants, PROPERTIES, type PropertyResult, runProperty, variantTarget } from '../../src/check/index.js';
 import type { World } from '../../src/pte/index.js';
-import { explainFailure } from '../budget.js';
+import { explainFailure, globalSeed } from '../budget.js';
 
 const spec = (w: World) => change_protection_spec(w);
 const FIXED_SEED = 20260402; // the day v3 landed in mm-unstable
@@ -33,5 +33,19 @@ describe.each(knownBadVariants().map((v) => [v.name, v] as const))('%s', (name, 
     );
     console.log(explainFailure(caught!));
     expect(inRange).toBeLessThanOrEqual(16);
+  });
+});
+
+describe('v6.17-cac1db8c3aad (the head-page bug, B1) from a random start', () => {
+  it('is caught at the run seed and shrinks to a small world', () => {
+    const seed = globalSeed();
+    const caught = firstCatch(variantTarget(knownBadVariants().find((v) => v.name === 'v6.17-cac1db8c3aad')!).run, seed);
+    expect(caught, `not caught at seed ${seed}`).not.toBeNull();
+    const w = caught!.failure!.world;
+    const orders = w.folios.map((f) => f.order);
+    console.log(
+      `B1 at seed ${seed}: '${caught!.property}' after ${caught!.cases} cases; shrunk to ${w.ptes.length} slot(s), ${w.range.end - w.range.start} in range, folio orders [${orders.join(', ')}]`,
+    );
+    expect(w.range.end - w.range.start).toBeLessThanOrEqual(4);
   });
 });
