@@ -1,6 +1,7 @@
 // Layout -> World: valid by construction (checkWorld() finds nothing), so the
 // generators need no filter. The layout is kept on the world (a hidden,
 // non-enumerable property) so fast-check can shrink a world without context.
+import fc from 'fast-check';
 import {
   _PAGE_ACCESSED,
   _PAGE_DIRTY,
@@ -17,6 +18,7 @@ import {
   ARM64,
   deepFreeze,
   type Folio,
+  formatWorld,
   type KConfig,
   MM_CP_PROT_NUMA,
   MM_CP_TRY_CHANGE_WRITABLE,
@@ -354,6 +356,7 @@ export function buildWorld(layout: Layout): World {
     cp_flags: CALLER_CP_FLAGS[layout.caller],
   };
   Object.defineProperty(world, LAYOUT, { value: layout, enumerable: false });
+  Object.defineProperty(world, fc.toStringMethod, { value: () => formatWorld(world), enumerable: false });
   return deepFreeze(world);
 }
 

@@ -141,3 +141,45 @@ export function formatPte(pte: Pte): string {
     }
   }
 }
+
+const hexv = (vpn: number): string => `0x${vpn.toString(16)}`;
+
+/**
+ * A world as a compact table: the call on one line, then one row per slot
+ * (marking the range) and the folios. What fast-check prints for a world.
+ */
+export function formatWorld(world: import('./types.js').World): string {
+  const { vma, range } = world;
+  const lines = [
+    `change_protection(${formatFlags(world.cp_flags, CP_FLAG_NAMES)}) range [${hexv(range.start)}, ${hexv(range.end)}) ` +
+      `${world.config.arch}${world.config.memSoftDirty ? '+softdirty' : ''}`,
+    `vma [${hexv(vma.start)}, ${hexv(vma.end)}) ${formatFlags(vma.flags, VM_FLAG_NAMES)}${vma.anonymous ? ' anon' : ' file'}` +
+      `${vma.ops.page_mkwrite ? ' page_mkwrite' : ''}${vma.uffdWpUnpopulated ? ' WP_UNPOPULATED' : ''}${vma.pkey ? ` pkey=${vma.pkey}` : ''}`,
+  ];
+  world.pmds.forEach((pmd, j) => {
+    if (pmd.kind !== 'table')
+      lines.push(`pmd[${j}] ${pmd.kind === 'huge' ? `huge ${formatPte(pmd.pmd)}` : 'none (no PTE table)'}`);
+  });
+  world.ptes.forEach((pte, i) => {
+    const vpn = vma.start + i;
+    const mark = vpn >= range.start && vpn < range.end ? '*' : ' ';
+    lines.push(`${mark} ${hexv(vpn)}  ${formatPte(pte)}`);
+  });
+  for (const f of world.folios) {
+    const excl = f.anonExclusive.map((e) => (e ? 'X' : '.')).join('');
+    const facts = [
+      f.anon ? 'anon' : 'file',
+      f.ksm && 'ksm',
+      f.zoneDevice && 'zone-device',
+      f.maybeMappedShared && 'shared',
+      f.maybeDmaPinned && 'pinned',
+      f.dirty && 'dirty',
+    ]
+      .filter(Boolean)
+      .join(',');
+    lines.push(
+      `folio ${hexv(f.pfn)} order ${f.order} ${facts} nid ${f.nid} excl ${excl.length > 32 ? `${excl.slice(0, 32)}…` : excl}`,
+    );
+  }
+  return lines.join('\n');
+}
