@@ -46,7 +46,7 @@ export function featuresOf(s: Scenario): Feature[][] {
       const g = regions[r];
       if (!g) return;
       if (g.kind === 'memfd_shared' || g.kind === 'anon_shared' || g.kind === 'memfd_private') f.add('shmem');
-      if (g.kind === 'file_shared' || g.kind === 'file_private') f.add('file-writenotify');
+      if (g.kind.startsWith('file_')) f.add('file-writenotify');
       if (g.thp) f.add('thp');
       if (g.uffd) f.add('uffd-wp');
       if (g.guard) f.add('guard-markers');
@@ -107,7 +107,11 @@ function cmp(op: number, field: string, p: Maybe<unknown>, o: unknown, diffs: Fi
   return 0;
 }
 
-export function compareScenario(s: Scenario, predicted: readonly PredictedOpResult[], observed: readonly OpResult[]): ScenarioVerdict {
+export function compareScenario(
+  s: Scenario,
+  predicted: readonly PredictedOpResult[],
+  observed: readonly OpResult[],
+): ScenarioVerdict {
   const feats = featuresOf(s);
   const probes: ProbeVerdict[] = [];
   const all: FieldDiff[] = [];
@@ -157,8 +161,8 @@ export function renderTable(s: Scenario, predicted: readonly PredictedOpResult[]
   return lines.join('\n');
 }
 
-function viewStr(v: Record<string, boolean>): string {
-  return Object.entries(v)
+function viewStr(v: object): string {
+  return Object.entries(v as Record<string, boolean>)
     .filter(([, b]) => b)
     .map(([k]) => k)
     .join(',');

@@ -64,6 +64,8 @@ interface RegionState {
   readonly base: number; // vpn of page 0 (PMD-aligned)
   readonly prot: Prot[];
   readonly av: number[]; // anon_vma id of the page's VMA, 0 = none
+  /** The page's VMA had guard markers installed: fork copies its page table (observed on 6.18, any mapping kind). */
+  readonly guardCopy: boolean[];
   readonly ptes: Pte[];
   pmd: PmdState;
   readonly cache: (number | null)[]; // page-cache pfn per file offset (shared-memory and file kinds)
@@ -85,7 +87,8 @@ export interface ModelNotes {
 }
 
 const isPrivate = (k: RegionKind): boolean => k === 'anon' || k === 'memfd_private' || k === 'file_private';
-const isFile = (k: RegionKind): boolean => k === 'file_shared' || k === 'file_private';
+const isFile = (k: RegionKind): boolean => k === 'file_shared' || k === 'file_private' || k === 'file_shared_large';
+const LARGE_FILE_ORDER = 4; // 64 KiB writes -> order-4 ext4 folios (observed)
 const hasFileBacking = (k: RegionKind): boolean => k !== 'anon';
 const canUffdWp = (k: RegionKind): boolean => !isFile(k);
 
@@ -115,10 +118,11 @@ export class ProcessModel {
   }
 
   private folioOf(pfn: number): FolioState | null {
-    const small = this.folios.get(pfn);
-    if (small) return small;
-    const head = this.folios.get(pfn - (pfn % PMD_PAGES));
-    return head && head.order > 0 ? head : null;
+    for (const order of [0, 1, 2, 3, LARGE_FILE_ORDER, 9]) {
+      const f = this.folios.get(pfn - (pfn % (1 << order)));
+      if (f && pfn < f.pfn + (1 << f.order)) return f;
+    }
+    return null;
   }
 
   private unmapPfn(pfn: number): void {
@@ -278,13 +282,24 @@ export class ProcessModel {
       base,
       prot: new Array(pages).fill('rw'),
       av: new Array(pages).fill(0),
+      guardCopy: new Array(pages).fill(false),
       ptes: new Array(pages).fill(NONE_PTE),
       pmd: { kind: 'none' },
       cache: new Array(pages).fill(null),
       uffd: null,
       unknownWhy: null,
     };
-    if (isFile(kind)) for (let i = 0; i < pages; i++) this.cachePage(r, i); // the runner fills the file first
+    if (kind === 'file_shared_large') {
+      // One write per 64 KiB; ext4 sizes each folio from what is left of the write (largest aligned power of two).
+      for (let pos = 0; pos < pages; ) {
+        const chunkEnd = Math.min(pages, pos - (pos % 16) + 16);
+        let order = Math.floor(Math.log2(chunkEnd - pos));
+        while (pos % (1 << order) !== 0) order--;
+        const f = this.allocFolio(order, false);
+        for (let k = 0; k < 1 << order; k++) r.cache[pos + k] = f.pfn + k;
+        pos += 1 << order;
+      }
+    } else if (isFile(kind)) for (let i = 0; i < pages; i++) this.cachePage(r, i); // the runner fills the file first
     this.regions.push(r);
     return { err: 0 };
   }
@@ -333,7 +348,7 @@ export class ProcessModel {
           file: !f.anon,
           guard: false,
           zero: false,
-          thp: f.anon && f.order > 0,
+          thp: f.order > 0, // KPF_THP is set for large file folios too (observed on ext4)
         };
       }
     }
@@ -600,9 +615,10 @@ export class ProcessModel {
   fork(): PredictedOpResult {
     const child: ChildState = { pfns: [], alive: true };
     for (const r of this.regions) {
-      if (!isPrivate(r.kind)) continue; // vma_needs_copy(): shared VMAs without anon_vma are not copied
+      // vma_needs_copy(): only VMAs with an anon_vma (or, observed, guard markers) copy their page table.
+      const copies = (i: number): boolean => r.av[i] !== 0 || r.guardCopy[i] === true;
       if (r.pmd.kind === 'huge') {
-        if (r.av[0] === 0) continue;
+        if (!copies(0)) continue;
         const f = this.folioOf(r.pmd.pmd.pfn)!;
         f.pae.fill(false);
         for (let i = 0; i < PMD_PAGES; i++) {
@@ -615,13 +631,13 @@ export class ProcessModel {
       if (r.pmd.kind === 'hugezero') continue;
       for (let i = 0; i < r.pages; i++) {
         const pte = r.ptes[i]!;
-        if (r.av[i] === 0 || pte.kind !== 'present' || pte.flags & _PAGE_SPECIAL) continue;
+        if (!copies(i) || pte.kind !== 'present' || pte.flags & _PAGE_SPECIAL) continue;
         const f = this.folioOf(pte.pfn);
         if (!f) continue;
         f.maps[pte.pfn - f.pfn]!++;
         child.pfns.push(pte.pfn);
         if (f.anon) f.pae[pte.pfn - f.pfn] = false;
-        r.ptes[i] = pte_wrprotect(pte); // copy_present_ptes(): COW mapping, write-protect the parent too
+        if (isPrivate(r.kind)) r.ptes[i] = pte_wrprotect(pte); // copy_present_ptes(): COW mapping, parent write-protected too
       }
     }
     this.children.push(child);
@@ -678,6 +694,7 @@ export class ProcessModel {
       this.markUnknown(r, 'MADV_GUARD_INSTALL on a uffd-wp registered shared-memory range (livelock)');
     if (r.unknownWhy !== null) return { err: UNKNOWN };
     if (isPrivate(r.kind)) this.prepareAnonVma(r, first);
+    for (const { s, e } of this.runs(r, first, count)) for (let i = s; i < e; i++) r.guardCopy[i] = true;
     if (r.pmd.kind === 'huge' || r.pmd.kind === 'hugezero') {
       if (!this.zapPmdIfWhole(r, first, count)) this.splitPmd(r);
     }
@@ -748,6 +765,8 @@ export function predict(s: Scenario): Prediction {
         return m.uffdRegister(o.region, o.unpopulated);
       case 'uffd_wp':
         return m.uffdWp(o.region, o.first, o.count, o.on);
+      default:
+        throw new Error(`unknown op ${JSON.stringify(o satisfies never)}`);
     }
   });
   return { ops, notes: m.notes };

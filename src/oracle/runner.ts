@@ -56,8 +56,12 @@ export async function runScenarios(scenarios: readonly Scenario[], opts: RunOpti
     let out = '';
     let err = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000 + scenarios.length * 2_000);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => void (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => void (err += d));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      err += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

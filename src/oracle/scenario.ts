@@ -2,7 +2,20 @@
 // run once on the live kernel (oracle/runner.c) and once on the process model
 // (predict.ts). Every access op is also a probe: it is observed on both sides.
 
-export const REGION_KINDS = ['anon', 'anon_shared', 'memfd_shared', 'memfd_private', 'file_shared', 'file_private'] as const;
+/**
+ * file_* regions live in an O_TMPFILE on the local disk (ext4), written one page at a time so every
+ * page-cache folio is order-0; file_shared_large is written 64 KiB at a time, so ext4 caches order-4
+ * folios and the kernel's mprotect() batches over them (SEMANTICS §11).
+ */
+export const REGION_KINDS = [
+  'anon',
+  'anon_shared',
+  'memfd_shared',
+  'memfd_private',
+  'file_shared',
+  'file_private',
+  'file_shared_large',
+] as const;
 export type RegionKind = (typeof REGION_KINDS)[number];
 
 export const PROTS = ['none', 'r', 'rw', 'rx', 'rwx'] as const;
@@ -58,11 +71,19 @@ export function scenarioProblems(s: unknown): string[] {
   const regions: { pages: number; kind: RegionKind; thp: boolean; uffd: boolean }[] = [];
   let forks = 0;
   const exited = new Set<number>();
-  ops.forEach((o, i) => {
-    const bad = (m: string): void => void out.push(`ops[${i}] (${(o as { op?: string })?.op ?? '?'}): ${m}`);
-    if (typeof o !== 'object' || o === null) return bad('not an object');
+  for (const [i, o] of ops.entries()) {
+    const bad = (m: string): void => {
+      out.push(`ops[${i}] (${(o as { op?: string })?.op ?? '?'}): ${m}`);
+    };
+    if (typeof o !== 'object' || o === null) {
+      bad('not an object');
+      continue;
+    }
     const range = (r: unknown, first: unknown, count: unknown): void => {
-      if (!isInt(r) || r < 0 || r >= regions.length) return bad(`region ${String(r)} is not mapped yet`);
+      if (!isInt(r) || r < 0 || r >= regions.length) {
+        bad(`region ${String(r)} is not mapped yet`);
+        return;
+      }
       const pages = regions[r]!.pages;
       if (!isInt(first) || !isInt(count) || first < 0 || count < 1 || first + count > pages)
         bad(`range [${String(first)}, +${String(count)}) is not inside the region's ${pages} pages`);
@@ -74,42 +95,48 @@ export function scenarioProblems(s: unknown): string[] {
         if (typeof o.thp !== 'boolean') bad('thp must be a boolean');
         if (regions.length >= MAX_REGIONS) bad(`at most ${MAX_REGIONS} regions`);
         regions.push({ pages: o.pages, kind: o.kind, thp: o.thp, uffd: false });
-        return;
+        continue;
       case 'access':
         if (!['read', 'write', 'none'].includes(o.access)) bad('access must be read, write or none');
-        return range(o.region, o.page, 1);
+        range(o.region, o.page, 1);
+        continue;
       case 'fork':
         if (forks - exited.size >= MAX_CHILDREN) bad(`at most ${MAX_CHILDREN} live children`);
         forks++;
-        return;
+        continue;
       case 'exit':
         if (!isInt(o.child) || o.child < 0 || o.child >= forks) bad(`child ${String(o.child)} was never forked`);
         else if (exited.has(o.child)) bad(`child ${o.child} already exited`);
         else exited.add(o.child);
-        return;
+        continue;
       case 'mprotect':
         if (!PROTS.includes(o.prot)) bad(`prot must be one of ${PROTS.join(', ')}`);
-        return range(o.region, o.first, o.count);
+        range(o.region, o.first, o.count);
+        continue;
       case 'dontneed':
       case 'guard_install':
       case 'guard_remove':
-        return range(o.region, o.first, o.count);
+        range(o.region, o.first, o.count);
+        continue;
       case 'uffd_register': {
         if (typeof o.unpopulated !== 'boolean') bad('unpopulated must be a boolean');
-        if (!isInt(o.region) || o.region < 0 || o.region >= regions.length)
-          return bad(`region ${String(o.region)} is not mapped yet`);
+        if (!isInt(o.region) || o.region < 0 || o.region >= regions.length) {
+          bad(`region ${String(o.region)} is not mapped yet`);
+          continue;
+        }
         const r = regions[o.region]!;
         if (r.uffd) bad('the region is already registered');
         r.uffd = true;
-        return;
+        continue;
       }
       case 'uffd_wp':
         if (typeof o.on !== 'boolean') bad('on must be a boolean');
-        return range(o.region, o.first, o.count);
+        range(o.region, o.first, o.count);
+        continue;
       default:
         bad(`unknown op ${JSON.stringify((o as { op?: unknown }).op)}`);
     }
-  });
+  }
   return out;
 }
 

@@ -1,0 +1,589 @@
+// mprotect-spec fidelity oracle runner (issue 7).
+//
+// Reads scenarios as a line-oriented op list on stdin (written by
+// src/oracle/serialize.ts), runs each one in a fresh forked worker process on
+// the live kernel, and prints one JSON object per scenario on stdout.
+//
+// Never touches system-wide settings (no sysfs writes). Every scenario runs in
+// its own worker; the worker arms alarm() so nothing hangs, and every forked
+// holder child dies with its parent (PR_SET_PDEATHSIG).
+//
+// Line format (fields separated by single spaces):
+//   S <id>                         start a scenario
+//   M <kind> <pages> <thp>         map a region; kind: anon anon_shared memfd_shared
+//                                  memfd_private file_shared file_private file_shared_large
+//   A <r> <page> <r|w|n>           access + observe (n = pagemap only)
+//   F                              fork a holder child
+//   X <child>                      tell child <child> to exit and reap it
+//   P <r> <first> <n> <prot>       mprotect (prot: PROT_* bits)
+//   D <r> <first> <n>              madvise(MADV_DONTNEED)
+//   G <r> <first> <n>              madvise(MADV_GUARD_INSTALL)
+//   H <r> <first> <n>              madvise(MADV_GUARD_REMOVE)
+//   U <r> <unpopulated>            userfaultfd register (MODE_WP) on the whole region
+//   W <r> <first> <n> <on>         UFFDIO_WRITEPROTECT
+//   E                              end of scenario: run it
+//
+// Usage: runner [file-dir [timeout-seconds]]
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+#ifndef MADV_GUARD_REMOVE
+#define MADV_GUARD_REMOVE 103
+#endif
+#ifndef UFFD_FEATURE_WP_HUGETLBFS_SHMEM
+#define UFFD_FEATURE_WP_HUGETLBFS_SHMEM (1 << 12)
+#endif
+#ifndef UFFD_FEATURE_WP_UNPOPULATED
+#define UFFD_FEATURE_WP_UNPOPULATED (1 << 13)
+#endif
+#ifndef MFD_CLOEXEC
+#define MFD_CLOEXEC 1U
+#endif
+
+#define PAGE 4096UL
+#define PMD_SIZE (2UL << 20)
+#define MAX_REGIONS 8
+#define MAX_OPS 256
+#define MAX_CHILDREN 4
+#define MAX_LINE 128
+#define TIMEOUT_S 10
+
+enum kind { K_ANON, K_ANON_SHARED, K_MEMFD_SHARED, K_MEMFD_PRIVATE, K_FILE_SHARED, K_FILE_PRIVATE, K_FILE_SHARED_LARGE, K_COUNT };
+static const char *kind_names[K_COUNT] = {"anon", "anon_shared", "memfd_shared", "memfd_private", "file_shared", "file_private", "file_shared_large"};
+
+struct op {
+  char code;
+  int a, b, c, d;
+  char acc;
+};
+
+struct region {
+  char *base;
+  size_t pages;
+  int thp;
+  enum kind kind;
+  int fd;
+  int uffd;
+  pthread_t thr;
+  int has_thr;
+};
+
+static struct op ops[MAX_OPS];
+static int nops;
+static char scen_id[64];
+static struct region regions[MAX_REGIONS];
+static int nregions;
+static pid_t children[MAX_CHILDREN];
+static int child_pipes[MAX_CHILDREN];
+static int nchildren;
+static int pagemap_fd = -1, kpageflags_fd = -1;
+static const char *file_dir = "/var/tmp";
+static unsigned timeout_s = TIMEOUT_S;
+
+static atomic_long uffd_faults;
+static atomic_int uffd_stop;
+
+static sigjmp_buf probe_jmp;
+static volatile sig_atomic_t probe_armed;
+
+// ---------- JSON output (one line per scenario) ----------
+static char *out;
+static size_t out_len, out_cap;
+static void outf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void outf(const char *fmt, ...) {
+  va_list ap;
+  for (;;) {
+    va_start(ap, fmt);
+    int n = vsnprintf(out + out_len, out_cap - out_len, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < out_cap - out_len) {
+      out_len += (size_t)n;
+      return;
+    }
+    out_cap = out_cap ? out_cap * 2 : 65536;
+    out = realloc(out, out_cap);
+    if (!out) _exit(5);
+  }
+}
+
+// ---------- probes ----------
+struct pm {
+  uint64_t raw;
+  uint64_t kflags;
+};
+
+static struct pm read_pm(const void *addr) {
+  struct pm p = {0, 0};
+  off_t off = (off_t)(((uintptr_t)addr / PAGE) * 8);
+  if (pread(pagemap_fd, &p.raw, 8, off) != 8) p.raw = 0;
+  if ((p.raw >> 63) & 1) {
+    uint64_t pfn = p.raw & ((1ULL << 55) - 1);
+    if (kpageflags_fd >= 0 && pfn != 0) {
+      if (pread(kpageflags_fd, &p.kflags, 8, (off_t)(pfn * 8)) != 8) p.kflags = 0;
+    }
+  }
+  return p;
+}
+
+static void out_pm(const char *name, struct pm p) {
+  int present = (int)((p.raw >> 63) & 1);
+  int swapped = (int)((p.raw >> 62) & 1);
+  unsigned long long pfn = present ? (unsigned long long)(p.raw & ((1ULL << 55) - 1)) : 0ULL;
+  outf("\"%s\":{\"present\":%d,\"swapped\":%d,\"pfn\":%llu,\"excl\":%d,\"uffdwp\":%d,\"file\":%d,\"sd\":%d,"
+       "\"guard\":%d,\"zero\":%d,\"thp\":%d,\"anon\":%d,\"head\":%d,\"tail\":%d}",
+       name, present, swapped, pfn, (int)((p.raw >> 56) & 1), (int)((p.raw >> 57) & 1), (int)((p.raw >> 61) & 1),
+       (int)((p.raw >> 55) & 1), (int)((p.raw >> 58) & 1), (int)((p.kflags >> 24) & 1), (int)((p.kflags >> 22) & 1), (int)((p.kflags >> 12) & 1),
+       (int)((p.kflags >> 15) & 1), (int)((p.kflags >> 16) & 1));
+}
+
+// AnonHugePages (kB) of the VMA that contains addr, from /proc/self/smaps.
+static long anon_huge_kb(const void *addr) {
+  FILE *f = fopen("/proc/self/smaps", "r");
+  if (!f) return -1;
+  char line[512];
+  int in = 0;
+  long kb = -1;
+  uintptr_t a = (uintptr_t)addr;
+  while (fgets(line, sizeof line, f)) {
+    unsigned long s, e;
+    char dash;
+    if (sscanf(line, "%lx%c%lx", &s, &dash, &e) == 3 && dash == '-') {
+      if (in) break;
+      in = (a >= s && a < e);
+      continue;
+    }
+    if (in && strncmp(line, "AnonHugePages:", 14) == 0) {
+      kb = strtol(line + 14, NULL, 10);
+      break;
+    }
+  }
+  fclose(f);
+  return kb;
+}
+
+static long thread_minflt(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_THREAD, &ru);
+  return ru.ru_minflt;
+}
+
+static void segv_handler(int sig) {
+  (void)sig;
+  if (probe_armed) siglongjmp(probe_jmp, 1);
+  _exit(6);
+}
+
+static void alarm_handler(int sig) {
+  (void)sig;
+  for (int i = 0; i < nchildren; i++)
+    if (children[i] > 0) kill(children[i], SIGKILL);
+  static const char msg[] = "runner: scenario timed out\n";
+  ssize_t w = write(2, msg, sizeof msg - 1);
+  (void)w;
+  _exit(3);
+}
+
+// ---------- userfaultfd ----------
+static void *uffd_thread(void *arg) {
+  int fd = (int)(intptr_t)arg;
+  struct pollfd pfd = {.fd = fd, .events = POLLIN};
+  while (!atomic_load(&uffd_stop)) {
+    int r = poll(&pfd, 1, 50);
+    if (r <= 0) continue;
+    struct uffd_msg msg;
+    ssize_t n = read(fd, &msg, sizeof msg);
+    if (n != sizeof msg) continue;
+    if (msg.event != UFFD_EVENT_PAGEFAULT) continue;
+    atomic_fetch_add(&uffd_faults, 1);
+    struct uffdio_writeprotect wp;
+    wp.range.start = msg.arg.pagefault.address & ~(PAGE - 1);
+    wp.range.len = PAGE;
+    wp.mode = 0; // resolve: clear uffd-wp and wake the faulting thread
+    if (ioctl(fd, UFFDIO_WRITEPROTECT, &wp) != 0) {
+      struct uffdio_range wr = {.start = wp.range.start, .len = PAGE};
+      ioctl(fd, UFFDIO_WAKE, &wr);
+    }
+  }
+  return NULL;
+}
+
+// ---------- ops ----------
+static int map_region(enum kind k, size_t pages, int thp, struct region *r) {
+  size_t len = pages * PAGE;
+  size_t span = len + PMD_SIZE;
+  // Reserve an aligned window with a guard gap so regions never merge.
+  char *raw = mmap(NULL, span + PMD_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (raw == MAP_FAILED) return errno;
+  char *base = (char *)(((uintptr_t)raw + PMD_SIZE - 1) & ~(PMD_SIZE - 1));
+  munmap(raw, span + PMD_SIZE);
+  int fd = -1;
+  int flags = MAP_FIXED;
+  switch (k) {
+  case K_ANON:
+    flags |= MAP_PRIVATE | MAP_ANONYMOUS;
+    break;
+  case K_ANON_SHARED:
+    flags |= MAP_SHARED | MAP_ANONYMOUS;
+    break;
+  case K_MEMFD_SHARED:
+  case K_MEMFD_PRIVATE:
+    fd = (int)syscall(SYS_memfd_create, "oracle", MFD_CLOEXEC);
+    if (fd < 0) return errno;
+    if (ftruncate(fd, (off_t)len) != 0) return errno;
+    flags |= (k == K_MEMFD_SHARED ? MAP_SHARED : MAP_PRIVATE);
+    break;
+  case K_FILE_SHARED:
+  case K_FILE_PRIVATE:
+  case K_FILE_SHARED_LARGE: {
+    fd = open(file_dir, O_TMPFILE | O_RDWR, 0600);
+    if (fd < 0) return errno;
+    // Fill the file so every page is in the page cache (deterministic
+    // fault-around). One page per write: ext4 sizes page-cache folios from the
+    // write length, so this keeps every file folio order-0 (no batching).
+    // file_shared_large writes 64 KiB at a time: ext4 then caches order-4 folios.
+    static char buf[65536];
+    memset(buf, 0x5a, sizeof buf);
+    size_t chunk = k == K_FILE_SHARED_LARGE ? 65536 : 4096;
+    size_t done = 0;
+    while (done < len) {
+      size_t n = len - done < chunk ? len - done : chunk;
+      ssize_t w = pwrite(fd, buf, n, (off_t)done);
+      if (w <= 0) return errno;
+      done += (size_t)w;
+    }
+    flags |= (k == K_FILE_PRIVATE ? MAP_PRIVATE : MAP_SHARED);
+    break;
+  }
+  default:
+    return EINVAL;
+  }
+  char *p = mmap(base, len, PROT_READ | PROT_WRITE, flags, fd, 0);
+  if (p == MAP_FAILED) return errno;
+  if (thp && madvise(p, len, MADV_HUGEPAGE) != 0) return errno;
+  r->base = p;
+  r->pages = pages;
+  r->thp = thp;
+  r->kind = k;
+  r->fd = fd;
+  r->uffd = -1;
+  r->has_thr = 0;
+  return 0;
+}
+
+static int do_access(volatile char *p, char acc) {
+  if (acc == 'r') {
+    char v = *p;
+    __asm__ volatile("" ::"r"(v) : "memory");
+  } else if (acc == 'w') {
+    // Read-modify-write would fault twice on a none PTE; a plain store is one write fault.
+    *p = 1;
+  }
+  return 0;
+}
+
+static void run_access(int opi, struct op *o) {
+  struct region *r = &regions[o->a];
+  volatile char *p = r->base + (size_t)o->b * PAGE;
+  struct pm before = read_pm((const void *)p);
+  long huge_before = r->thp ? anon_huge_kb((const void *)p) : -1;
+  long uf0 = atomic_load(&uffd_faults);
+  int segv = 0;
+  long f0 = thread_minflt();
+  probe_armed = 1;
+  if (sigsetjmp(probe_jmp, 1) == 0) {
+    do_access(p, o->c ? (char)o->c : 'n');
+  } else {
+    segv = 1;
+  }
+  probe_armed = 0;
+  long f1 = thread_minflt();
+  long uf1 = atomic_load(&uffd_faults);
+  struct pm after = read_pm((const void *)p);
+  long huge_after = r->thp ? anon_huge_kb((const void *)p) : -1;
+  outf("{\"i\":%d,\"op\":\"A\",\"err\":0,\"r\":%d,\"p\":%d,\"acc\":\"%c\",\"minflt\":%ld,\"segv\":%d,\"uffd\":%ld,"
+       "\"hugeBefore\":%ld,\"hugeAfter\":%ld,",
+       opi, o->a, o->b, o->c ? o->c : 'n', f1 - f0, segv, uf1 - uf0, huge_before, huge_after);
+  out_pm("before", before);
+  outf(",");
+  out_pm("after", after);
+  outf("}");
+}
+
+static int op_uffd_register(struct region *r, int unpop) {
+  if (r->uffd >= 0) return EBUSY;
+  int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+  if (fd < 0) fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return errno;
+  struct uffdio_api api = {.api = UFFD_API, .features = UFFD_FEATURE_WP_HUGETLBFS_SHMEM};
+  if (unpop) api.features |= UFFD_FEATURE_WP_UNPOPULATED;
+  if (ioctl(fd, UFFDIO_API, &api) != 0) {
+    int e = errno;
+    close(fd);
+    return e == EINVAL ? ENOTSUP : e;
+  }
+  struct uffdio_register reg = {.range = {.start = (uintptr_t)r->base, .len = r->pages * PAGE}, .mode = UFFDIO_REGISTER_MODE_WP};
+  if (ioctl(fd, UFFDIO_REGISTER, &reg) != 0) {
+    int e = errno;
+    close(fd);
+    return e;
+  }
+  r->uffd = fd;
+  if (pthread_create(&r->thr, NULL, uffd_thread, (void *)(intptr_t)fd) != 0) return EAGAIN;
+  r->has_thr = 1;
+  return 0;
+}
+
+static int op_uffd_wp(struct region *r, int first, int n, int on) {
+  if (r->uffd < 0) return EBADF;
+  struct uffdio_writeprotect wp = {.range = {.start = (uintptr_t)(r->base + (size_t)first * PAGE), .len = (size_t)n * PAGE},
+                                   .mode = on ? UFFDIO_WRITEPROTECT_MODE_WP : 0};
+  return ioctl(r->uffd, UFFDIO_WRITEPROTECT, &wp) == 0 ? 0 : errno;
+}
+
+static int op_fork(void) {
+  if (nchildren >= MAX_CHILDREN) return EAGAIN;
+  int pfd[2];
+  if (pipe(pfd) != 0) return errno;
+  pid_t pid = fork();
+  if (pid < 0) return errno;
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    close(pfd[1]);
+    // Drop the write ends held for earlier children, or their EOF never comes.
+    for (int i = 0; i < nchildren; i++)
+      if (children[i] > 0) close(child_pipes[i]);
+    char c;
+    // Hold the mappings (untouched) until the parent says so or dies.
+    while (read(pfd[0], &c, 1) < 0 && errno == EINTR) {
+    }
+    _exit(0);
+  }
+  close(pfd[0]);
+  children[nchildren] = pid;
+  child_pipes[nchildren] = pfd[1];
+  nchildren++;
+  return 0;
+}
+
+static int op_child_exit(int idx) {
+  if (idx < 0 || idx >= nchildren || children[idx] <= 0) return ECHILD;
+  close(child_pipes[idx]);
+  int st;
+  while (waitpid(children[idx], &st, 0) < 0 && errno == EINTR) {
+  }
+  children[idx] = 0;
+  return 0;
+}
+
+static int range_ok(struct op *o) {
+  return o->a >= 0 && o->a < nregions && o->b >= 0 && o->c >= 1 && (size_t)(o->b + o->c) <= regions[o->a].pages;
+}
+
+static void cleanup(void) {
+  atomic_store(&uffd_stop, 1);
+  for (int i = 0; i < nchildren; i++)
+    if (children[i] > 0) {
+      close(child_pipes[i]);
+      kill(children[i], SIGKILL);
+      waitpid(children[i], NULL, 0);
+    }
+  for (int i = 0; i < nregions; i++) {
+    if (regions[i].has_thr) pthread_join(regions[i].thr, NULL);
+    if (regions[i].uffd >= 0) close(regions[i].uffd);
+    munmap(regions[i].base, regions[i].pages * PAGE);
+    if (regions[i].fd >= 0) close(regions[i].fd);
+  }
+}
+
+static void run_scenario(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = segv_handler;
+  sa.sa_flags = SA_NODEFER | SA_ONSTACK;
+  // A pre-faulted alternate stack: delivering SIGSEGV must not fault in stack
+  // pages, or ru_minflt would count the signal frame.
+  static char altstack[65536];
+  memset(altstack, 1, sizeof altstack);
+  stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
+  sigaltstack(&ss, NULL);
+  sigaction(SIGSEGV, &sa, NULL);
+  sigaction(SIGBUS, &sa, NULL);
+  signal(SIGALRM, alarm_handler);
+  alarm(timeout_s);
+  pagemap_fd = open("/proc/self/pagemap", O_RDONLY);
+  kpageflags_fd = open("/proc/kpageflags", O_RDONLY);
+  if (pagemap_fd < 0) {
+    printf("{\"id\":\"%s\",\"ok\":false,\"error\":\"cannot open /proc/self/pagemap: %s\"}\n", scen_id, strerror(errno));
+    fflush(stdout);
+    _exit(0);
+  }
+  outf("{\"id\":\"%s\",\"ok\":true,\"kpageflags\":%d,\"ops\":[", scen_id, kpageflags_fd >= 0);
+  for (int i = 0; i < nops; i++) {
+    struct op *o = &ops[i];
+    if (i) outf(",");
+    int err = 0;
+    switch (o->code) {
+    case 'M':
+      if (nregions >= MAX_REGIONS) {
+        err = ENOMEM;
+        break;
+      }
+      err = map_region((enum kind)o->a, (size_t)o->b, o->c, &regions[nregions]);
+      if (!err) nregions++;
+      break;
+    case 'A':
+      if (o->a < 0 || o->a >= nregions || o->b < 0 || (size_t)o->b >= regions[o->a].pages) {
+        err = EINVAL;
+        break;
+      }
+      run_access(i, o);
+      continue;
+    case 'F':
+      err = op_fork();
+      break;
+    case 'X':
+      err = op_child_exit(o->a);
+      break;
+    case 'P':
+      if (!range_ok(o)) {
+        err = EINVAL;
+        break;
+      }
+      err = mprotect(regions[o->a].base + (size_t)o->b * PAGE, (size_t)o->c * PAGE, o->d) == 0 ? 0 : errno;
+      break;
+    case 'D':
+    case 'G':
+    case 'H': {
+      if (!range_ok(o)) {
+        err = EINVAL;
+        break;
+      }
+      int adv = o->code == 'D' ? MADV_DONTNEED : o->code == 'G' ? MADV_GUARD_INSTALL : MADV_GUARD_REMOVE;
+      err = madvise(regions[o->a].base + (size_t)o->b * PAGE, (size_t)o->c * PAGE, adv) == 0 ? 0 : errno;
+      break;
+    }
+    case 'U':
+      err = (o->a >= 0 && o->a < nregions) ? op_uffd_register(&regions[o->a], o->b) : EINVAL;
+      break;
+    case 'W':
+      err = range_ok(o) ? op_uffd_wp(&regions[o->a], o->b, o->c, o->d) : EINVAL;
+      break;
+    default:
+      err = EINVAL;
+    }
+    outf("{\"i\":%d,\"op\":\"%c\",\"err\":%d}", i, o->code, err);
+  }
+  outf("]}\n");
+  cleanup();
+  alarm(0);
+  fwrite(out, 1, out_len, stdout);
+  fflush(stdout);
+  _exit(0);
+}
+
+static int parse_kind(const char *s) {
+  for (int k = 0; k < K_COUNT; k++)
+    if (strcmp(s, kind_names[k]) == 0) return k;
+  return -1;
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1) file_dir = argv[1];
+  if (argc > 2) timeout_s = (unsigned)atoi(argv[2]);
+  if (timeout_s == 0) timeout_s = TIMEOUT_S;
+  char line[MAX_LINE];
+  int lineno = 0;
+  while (fgets(line, sizeof line, stdin)) {
+    lineno++;
+    size_t l = strlen(line);
+    while (l && (line[l - 1] == '\n' || line[l - 1] == '\r')) line[--l] = 0;
+    if (!l || line[0] == '#') continue;
+    char code = line[0];
+    struct op o = {code, 0, 0, 0, 0, 0};
+    char s1[32] = {0};
+    int ok = 1;
+    switch (code) {
+    case 'S':
+      ok = sscanf(line, "S %63s", scen_id) == 1;
+      nops = 0;
+      continue;
+    case 'M':
+      ok = sscanf(line, "M %31s %d %d", s1, &o.b, &o.c) == 3 && (o.a = parse_kind(s1)) >= 0 && o.b > 0 && o.b <= 4096;
+      break;
+    case 'A':
+      ok = sscanf(line, "A %d %d %c", &o.a, &o.b, &o.acc) == 3 && (o.acc == 'r' || o.acc == 'w' || o.acc == 'n');
+      o.c = o.acc;
+      break;
+    case 'F':
+      break;
+    case 'X':
+      ok = sscanf(line, "X %d", &o.a) == 1;
+      break;
+    case 'P':
+    case 'W':
+      ok = sscanf(line + 1, " %d %d %d %d", &o.a, &o.b, &o.c, &o.d) == 4;
+      break;
+    case 'D':
+    case 'G':
+    case 'H':
+      ok = sscanf(line + 1, " %d %d %d", &o.a, &o.b, &o.c) == 3;
+      break;
+    case 'U':
+      ok = sscanf(line, "U %d %d", &o.a, &o.b) == 2;
+      break;
+    case 'E': {
+      fflush(stdout);
+      pid_t w = fork();
+      if (w < 0) {
+        printf("{\"id\":\"%s\",\"ok\":false,\"error\":\"fork: %s\"}\n", scen_id, strerror(errno));
+        fflush(stdout);
+        continue;
+      }
+      if (w == 0) run_scenario();
+      int st = 0;
+      while (waitpid(w, &st, 0) < 0 && errno == EINTR) {
+      }
+      if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+        printf("{\"id\":\"%s\",\"ok\":false,\"error\":\"worker %s %d\"}\n", scen_id, WIFEXITED(st) ? "exit" : "signal",
+               WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+        fflush(stdout);
+      }
+      continue;
+    }
+    default:
+      ok = 0;
+    }
+    if (!ok) {
+      fprintf(stderr, "runner: bad line %d: %s\n", lineno, line);
+      return 2;
+    }
+    if (nops >= MAX_OPS) {
+      fprintf(stderr, "runner: too many ops at line %d\n", lineno);
+      return 2;
+    }
+    ops[nops++] = o;
+  }
+  return 0;
+}

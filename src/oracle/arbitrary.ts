@@ -1,0 +1,176 @@
+// fast-check scenarios, valid by construction: a record of raw choices mapped
+// into a program by clamping every index to what exists at that point (no
+// chain, no filter, so shrinking removes steps and shrinks numbers).
+import fc from 'fast-check';
+import type { Feature } from './compare.js';
+import { MAX_CHILDREN, type Op, type Prot, type RegionKind, type Scenario } from './scenario.js';
+
+interface RegionChoice {
+  readonly kind: RegionKind;
+  readonly pages: number;
+  readonly thp: boolean;
+}
+
+type StepChoice =
+  | { readonly t: 'access'; readonly r: number; readonly p: number; readonly write: boolean }
+  | { readonly t: 'look'; readonly r: number; readonly p: number }
+  | { readonly t: 'fork' }
+  | { readonly t: 'exit'; readonly c: number }
+  | { readonly t: 'mprotect'; readonly r: number; readonly p: number; readonly n: number; readonly prot: Prot }
+  | { readonly t: 'dontneed'; readonly r: number; readonly p: number; readonly n: number }
+  | { readonly t: 'guard'; readonly r: number; readonly p: number; readonly n: number; readonly install: boolean }
+  | { readonly t: 'uffd_register'; readonly r: number; readonly unpopulated: boolean }
+  | { readonly t: 'uffd_wp'; readonly r: number; readonly p: number; readonly n: number; readonly on: boolean };
+
+export interface ScenarioArbOptions {
+  /** Restrict to these features (default: all). */
+  readonly features?: readonly Feature[];
+  readonly maxSteps?: number;
+  /**
+   * Also generate file_shared_large regions (order-4 ext4 folios). Off by default: there the per-PTE spec
+   * and the batched kernel differ by design (SEMANTICS §11 Δ4), see properties/oracle.
+   */
+  readonly largeFileFolios?: boolean;
+}
+
+const sel = fc.nat(15);
+const len = fc.integer({ min: 1, max: 16 });
+
+function regionArb(features: ReadonlySet<Feature>, largeFileFolios: boolean): fc.Arbitrary<RegionChoice> {
+  const kinds: RegionKind[] = ['anon'];
+  if (features.has('shmem')) kinds.push('memfd_shared', 'anon_shared', 'memfd_private');
+  if (features.has('file-writenotify')) kinds.push('file_shared', 'file_private');
+  if (features.has('file-writenotify') && largeFileFolios) kinds.push('file_shared_large');
+  const small = fc.record({ kind: fc.constantFrom(...kinds), pages: fc.integer({ min: 1, max: 24 }), thp: fc.constant(false) });
+  if (!features.has('thp')) return small;
+  const thp = fc.record({ kind: fc.constant<RegionKind>('anon'), pages: fc.constant(512), thp: fc.constant(true) });
+  return fc.oneof({ weight: 3, arbitrary: small }, { weight: 1, arbitrary: thp });
+}
+
+function stepArb(features: ReadonlySet<Feature>): fc.Arbitrary<StepChoice> {
+  const prots: Prot[] = features.has('prot-none') ? ['none', 'r', 'rw', 'rx', 'rwx'] : ['r', 'rw', 'rx', 'rwx'];
+  const arbs: fc.WeightedArbitrary<StepChoice>[] = [
+    { weight: 6, arbitrary: fc.record({ t: fc.constant('access' as const), r: sel, p: sel, write: fc.boolean() }) },
+    { weight: 2, arbitrary: fc.record({ t: fc.constant('look' as const), r: sel, p: sel }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({ t: fc.constant('mprotect' as const), r: sel, p: sel, n: len, prot: fc.constantFrom(...prots) }),
+    },
+    { weight: 1, arbitrary: fc.record({ t: fc.constant('dontneed' as const), r: sel, p: sel, n: len }) },
+  ];
+  if (features.has('anon-cow')) {
+    arbs.push({ weight: 1, arbitrary: fc.record({ t: fc.constant('fork' as const) }) });
+    arbs.push({ weight: 1, arbitrary: fc.record({ t: fc.constant('exit' as const), c: fc.nat(3) }) });
+  }
+  if (features.has('guard-markers'))
+    arbs.push({
+      weight: 1,
+      arbitrary: fc.record({ t: fc.constant('guard' as const), r: sel, p: sel, n: len, install: fc.boolean() }),
+    });
+  if (features.has('uffd-wp')) {
+    arbs.push({
+      weight: 1,
+      arbitrary: fc.record({ t: fc.constant('uffd_register' as const), r: sel, unpopulated: fc.boolean() }),
+    });
+    arbs.push({
+      weight: 2,
+      arbitrary: fc.record({ t: fc.constant('uffd_wp' as const), r: sel, p: sel, n: len, on: fc.boolean() }),
+    });
+  }
+  return fc.oneof(...arbs);
+}
+
+/** Turn raw choices into a valid scenario. */
+export function buildScenario(regions: readonly RegionChoice[], steps: readonly StepChoice[], finalLooks: number): Scenario {
+  const ops: Op[] = regions.map((r) => ({ op: 'map', kind: r.kind, pages: r.pages, thp: r.thp }));
+  const registered = new Set<number>();
+  const live: number[] = [];
+  let forks = 0;
+  const page = (r: number, p: number): number => p % regions[r]!.pages;
+  const span = (r: number, p: number, n: number): { first: number; count: number } => {
+    const first = page(r, p);
+    return { first, count: Math.min(n, regions[r]!.pages - first) };
+  };
+  for (const s of steps) {
+    switch (s.t) {
+      case 'access': {
+        const r = s.r % regions.length;
+        ops.push({ op: 'access', region: r, page: page(r, s.p), access: s.write ? 'write' : 'read' });
+        break;
+      }
+      case 'look': {
+        const r = s.r % regions.length;
+        ops.push({ op: 'access', region: r, page: page(r, s.p), access: 'none' });
+        break;
+      }
+      case 'fork':
+        if (live.length >= MAX_CHILDREN) break;
+        live.push(forks++);
+        ops.push({ op: 'fork' });
+        break;
+      case 'exit': {
+        if (live.length === 0) break;
+        const [child] = live.splice(s.c % live.length, 1);
+        ops.push({ op: 'exit', child: child! });
+        break;
+      }
+      case 'mprotect': {
+        const r = s.r % regions.length;
+        ops.push({ op: 'mprotect', region: r, ...span(r, s.p, s.n), prot: s.prot });
+        break;
+      }
+      case 'dontneed': {
+        const r = s.r % regions.length;
+        ops.push({ op: 'dontneed', region: r, ...span(r, s.p, s.n) });
+        break;
+      }
+      case 'guard': {
+        const r = s.r % regions.length;
+        // Known livelock on the live kernel (oracle/README.md): not generated.
+        if (s.install && registered.has(r) && regions[r]!.kind !== 'anon') break;
+        ops.push({ op: s.install ? 'guard_install' : 'guard_remove', region: r, ...span(r, s.p, s.n) });
+        break;
+      }
+      case 'uffd_register': {
+        const r = s.r % regions.length;
+        if (registered.has(r)) break; // (uffd-wp on THP regions: the model answers unknown)
+        registered.add(r);
+        ops.push({ op: 'uffd_register', region: r, unpopulated: s.unpopulated });
+        break;
+      }
+      case 'uffd_wp': {
+        const r = s.r % regions.length;
+        if (!registered.has(r)) break;
+        ops.push({ op: 'uffd_wp', region: r, ...span(r, s.p, s.n), on: s.on });
+        break;
+      }
+    }
+  }
+  // Final probes: look at the first pages of every region.
+  regions.forEach((reg, r) => {
+    for (let p = 0; p < Math.min(finalLooks, reg.pages); p++) ops.push({ op: 'access', region: r, page: p, access: 'none' });
+  });
+  return { ops };
+}
+
+export const ALL_FEATURES: readonly Feature[] = [
+  'anon-cow',
+  'exclusive-reuse',
+  'shmem',
+  'file-writenotify',
+  'thp',
+  'uffd-wp',
+  'guard-markers',
+  'prot-none',
+];
+
+export function scenarioArb(opts: ScenarioArbOptions = {}): fc.Arbitrary<Scenario> {
+  const features = new Set(opts.features ?? ALL_FEATURES);
+  return fc
+    .record({
+      regions: fc.array(regionArb(features, opts.largeFileFolios ?? false), { minLength: 1, maxLength: 2 }),
+      steps: fc.array(stepArb(features), { maxLength: opts.maxSteps ?? 24 }),
+      finalLooks: fc.integer({ min: 0, max: 4 }),
+    })
+    .map(({ regions, steps, finalLooks }) => buildScenario(regions, steps, finalLooks));
+}
