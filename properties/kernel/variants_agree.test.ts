@@ -3,6 +3,7 @@
 // modulo documented version drift; inputs are never mutated; registry API.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { GALLERY } from '../../src/kernel/gallery.js';
 import { BASELINE_VARIANT, getVariant, runVariant, VARIANTS } from '../../src/kernel/registry.js';
 import { checkWorld, type World } from '../../src/pte/index.js';
 import { flushedPages, hasDrift } from './helpers.js';
@@ -11,24 +12,28 @@ import { order0WorldArb } from './order0_world_arb.js';
 const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 300);
 const baseline = getVariant(BASELINE_VARIANT);
 
-describe.each(VARIANTS.filter((v) => v.name !== BASELINE_VARIANT))('$name vs the baseline on order-0 worlds', (variant) => {
-  it('same ptes, pmds, count, stamps, flushed pages and batch trace', () => {
-    fc.assert(
-      fc.property(order0WorldArb(), (world) => {
-        fc.pre(!hasDrift(variant, world));
-        const a = variant.run(world);
-        const b = baseline.run(world);
-        expect(a.ptes).toEqual(b.ptes);
-        expect(a.pmds).toEqual(b.pmds);
-        expect(a.count).toBe(b.count);
-        expect(a.numaStamps).toEqual(b.numaStamps);
-        expect(flushedPages(a.flushes)).toEqual(flushedPages(b.flushes));
-        expect(a.trace).toEqual(b.trace);
-      }),
-      { numRuns: NUM_RUNS },
-    );
-  });
-});
+// The gallery's bugs are meant to differ (many on order-0 pages too); properties/gallery covers them.
+describe.each(VARIANTS.filter((v) => v.name !== BASELINE_VARIANT && !GALLERY.includes(v)))(
+  '$name vs the baseline on order-0 worlds',
+  (variant) => {
+    it('same ptes, pmds, count, stamps, flushed pages and batch trace', () => {
+      fc.assert(
+        fc.property(order0WorldArb(), (world) => {
+          fc.pre(!hasDrift(variant, world));
+          const a = variant.run(world);
+          const b = baseline.run(world);
+          expect(a.ptes).toEqual(b.ptes);
+          expect(a.pmds).toEqual(b.pmds);
+          expect(a.count).toBe(b.count);
+          expect(a.numaStamps).toEqual(b.numaStamps);
+          expect(flushedPages(a.flushes)).toEqual(flushedPages(b.flushes));
+          expect(a.trace).toEqual(b.trace);
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+  },
+);
 
 describe('inputs are never mutated', () => {
   it.each(VARIANTS.map((v) => v.name))('%s leaves the frozen world as it was', (name) => {

@@ -3,6 +3,7 @@
 //   export function change_protection(world: World): KernelOutcome
 // (built with lib/walk.ts run_change_protection) + one entry below.
 import type { KernelOutcome, World } from '../pte/index.js';
+import { GALLERY } from './gallery.js';
 import * as falcato_v2 from './variants/falcato-v2.js';
 import * as falcato_v3 from './variants/falcato-v3.js';
 import * as v6_16_per_pte from './variants/v6.16-per-pte.js';
@@ -111,6 +112,8 @@ export const VARIANTS: readonly Variant[] = Object.freeze([
       'Version A: the per-PTE change_pte_range() before batching, NUMA filter and softleaf handling inline, one flush decision per PTE on its own old value. Equals the spec exactly on order-0 worlds; differs from the batched versions only by the allowed Δ1-Δ9 on large folios.',
     run: v6_16_per_pte.change_protection,
   },
+  // The known-bug gallery (issue 6): falcato-v3 with one bug each.
+  ...GALLERY,
 ]);
 
 /** The variant called `name`; throws listing the known names. */

@@ -1,0 +1,458 @@
+// Gallery variant b5-uffd-marker-falls-through (KNOWN-BAD; real bug, hugetlb
+// analogue, CVE-2022-49760).
+// Provenance: David Hildenbrand, "mm/hugetlb: fix PTE marker handling in
+// hugetlb_change_protection()" (mainline 0e678153f5be, Reviewed-by Peter Xu;
+// affected 5.19 to 6.1.7). In hugetlb_change_protection() a uffd-wp marker that
+// was write-protected again did not stop in a marker branch; it went on into
+// the generic path, which treated it as an ordinary entry and corrupted it.
+// The PTE-level code has always returned from its marker branch; this variant
+// transplants the hugetlb mistake.
+// The bug: a uffd-wp marker that is not being resolved does not return; it
+// falls through to the softleaf uffd tail like a swap entry. Under
+// MM_CP_UFFD_WP it gets the swap-format uffd bit (a marker that is no longer a
+// marker value) and is counted.
+// Breaks R-SL.3 ("with MM_CP_UFFD_WP an existing uffd-wp marker stays as it is
+// and counts 0"); the invariant the engine reports is INV-9 (a marker became
+// something other than itself or none).
+//
+// Everything else is src/kernel/variants/falcato-v3.ts (the baseline) verbatim;
+// the changed lines carry `// BUG(b5)`, so
+//   diff src/kernel/variants/falcato-v3.ts src/kernel/variants/bad/b5-uffd-marker-falls-through.ts
+// reads like the buggy patch. Registered in src/kernel/gallery.ts (known-bad).
+import {
+  type Folio,
+  type KernelOutcome,
+  MM_CP_PROT_NUMA,
+  MM_CP_TRY_CHANGE_WRITABLE,
+  MM_CP_UFFD_WP,
+  MM_CP_UFFD_WP_RESOLVE,
+  type Pgprot,
+  type PresentPte,
+  PTE_MARKER_UFFD_WP,
+  type Pte,
+  VM_SHARED,
+  VM_WRITE,
+  type World,
+} from '../../../pte/index.js';
+import {
+  change_huge_pmd,
+  EAGAIN,
+  FPB_RESPECT_SOFT_DIRTY,
+  FPB_RESPECT_WRITE,
+  folio_can_map_prot_numa,
+  folio_pte_batch_flags,
+  folio_test_anon,
+  folio_test_large,
+  type fpb_t,
+  likely,
+  make_pte_marker,
+  make_readable_device_private_entry,
+  make_readable_exclusive_migration_entry,
+  make_readable_migration_entry,
+  type mmu_gather,
+  modify_prot_commit_ptes,
+  modify_prot_start_ptes,
+  PAGE_SHIFT,
+  PAGE_SIZE,
+  PageAnon,
+  PageAnonExclusive,
+  page_folio,
+  type page_t,
+  pte_advance_pfn,
+  pte_clear,
+  pte_clear_uffd_wp,
+  pte_dirty,
+  pte_mkuffd_wp,
+  pte_mkwrite,
+  pte_modify,
+  pte_needs_flush,
+  pte_needs_soft_dirty_wp,
+  pte_none,
+  pte_offset_map_lock,
+  pte_present,
+  pte_protnone,
+  pte_same,
+  pte_swp_clear_uffd_wp,
+  pte_swp_mksoft_dirty,
+  pte_swp_mkuffd_wp,
+  pte_swp_soft_dirty,
+  pte_swp_uffd_wp,
+  pte_write,
+  ptep_get,
+  run_change_protection,
+  set_pte_at,
+  softleaf_from_pte,
+  softleaf_is_device_private_write,
+  softleaf_is_guard_marker,
+  softleaf_is_marker,
+  softleaf_is_migration_write,
+  softleaf_is_poison_marker,
+  softleaf_to_folio,
+  swp_entry_to_pte,
+  swp_offset,
+  tlb_change_page_size,
+  tlb_flush_pte_range,
+  trace_batch,
+  trace_sub_run,
+  userfaultfd_pte_wp,
+  userfaultfd_wp_use_markers,
+  type vm_area_struct,
+  vm_normal_page,
+  vma_is_single_threaded_private,
+} from '../../lib/index.js';
+
+function maybe_change_pte_writable(vma: vm_area_struct, pte: PresentPte): boolean {
+  if (!(vma.vm_flags & VM_WRITE)) return false; // WARN_ON_ONCE
+
+  /* Don't touch entries that are not even readable. */
+  if (pte_protnone(pte)) return false;
+
+  /* Do we need write faults for softdirty tracking? */
+  if (pte_needs_soft_dirty_wp(vma, pte)) return false;
+
+  /* Do we need write faults for uffd-wp tracking? */
+  if (userfaultfd_pte_wp(vma, pte)) return false;
+
+  return true;
+}
+
+function can_change_private_pte_writable(vma: vm_area_struct, addr: number, pte: PresentPte): boolean {
+  if (!maybe_change_pte_writable(vma, pte)) return false;
+
+  /*
+   * Writable MAP_PRIVATE mapping: We can only special-case on
+   * exclusive anonymous pages, because we know that our
+   * write-fault handler similarly would map them writable without
+   * any additional checks while holding the PT lock.
+   */
+  const page = vm_normal_page(vma, addr, pte);
+  return page !== null && PageAnon(page) && PageAnonExclusive(page);
+}
+
+function can_change_shared_pte_writable(vma: vm_area_struct, pte: PresentPte): boolean {
+  if (!maybe_change_pte_writable(vma, pte)) return false;
+
+  /*
+   * Writable MAP_SHARED mapping: "clean" might indicate that the FS still
+   * needs a real write-fault for writenotify
+   * (see vma_wants_writenotify()). If "dirty", the assumption is that the
+   * FS was already notified and we can simply mark the PTE writable
+   * just like the write-fault handler would do.
+   */
+  return pte_dirty(pte);
+}
+
+export function can_change_pte_writable(vma: vm_area_struct, addr: number, pte: PresentPte): boolean {
+  if (!(vma.vm_flags & VM_SHARED)) return can_change_private_pte_writable(vma, addr, pte);
+
+  return can_change_shared_pte_writable(vma, pte);
+}
+
+function mprotect_folio_pte_batch(folio: Folio | null, ptep: number, pte: PresentPte, max_nr_ptes: number, flags: fpb_t): number {
+  /* No underlying folio, so cannot batch */
+  if (!folio) return 1;
+
+  if (!folio_test_large(folio)) return 1;
+
+  return folio_pte_batch_flags(folio, null, ptep, pte, max_nr_ptes, flags);
+}
+
+/* Set nr_ptes number of ptes, starting from idx */
+/* __always_inline */ function prot_commit_flush_ptes(
+  vma: vm_area_struct,
+  addr: number,
+  ptep: number,
+  oldpte: PresentPte,
+  ptent: PresentPte,
+  nr_ptes: number,
+  idx: number,
+  set_write: boolean,
+  tlb: mmu_gather,
+): void {
+  /*
+   * Advance the position in the batch by idx; note that if idx > 0,
+   * then the nr_ptes passed here is <= batch size - idx.
+   */
+  addr += idx * PAGE_SIZE;
+  ptep += idx;
+  oldpte = pte_advance_pfn(oldpte, idx);
+  ptent = pte_advance_pfn(ptent, idx);
+
+  if (set_write) ptent = pte_mkwrite(ptent, vma);
+
+  trace_sub_run(tlb, idx, nr_ptes, set_write); // MODEL: batch trace
+  modify_prot_commit_ptes(vma, addr, ptep, oldpte, ptent, nr_ptes);
+  if (pte_needs_flush(oldpte, ptent)) tlb_flush_pte_range(tlb, addr, nr_ptes * PAGE_SIZE);
+}
+
+/*
+ * Get max length of consecutive ptes pointing to PageAnonExclusive() pages or
+ * !PageAnonExclusive() pages, starting from start_idx. Caller must enforce
+ * that the ptes point to consecutive pages of the same anon large folio.
+ */
+/* __always_inline */ function page_anon_exclusive_sub_batch(
+  start_idx: number,
+  max_len: number,
+  first_page: page_t,
+  expected_anon_exclusive: boolean,
+): number {
+  let idx: number;
+
+  for (idx = start_idx + 1; idx < start_idx + max_len; ++idx) {
+    if (expected_anon_exclusive !== PageAnonExclusive(first_page + idx)) break;
+  }
+  return idx - start_idx;
+}
+
+/*
+ * This function is a result of trying our very best to retain the
+ * "avoid the write-fault handler" optimization. [...] we must individually
+ * check all pages and retrieve sub-batches.
+ */
+/* __always_inline */ function commit_anon_folio_batch(
+  vma: vm_area_struct,
+  _folio: Folio,
+  first_page: page_t,
+  addr: number,
+  ptep: number,
+  oldpte: PresentPte,
+  ptent: PresentPte,
+  nr_ptes: number,
+  tlb: mmu_gather,
+): void {
+  let expected_anon_exclusive: boolean;
+  let sub_batch_idx = 0;
+  let len: number;
+
+  while (nr_ptes) {
+    expected_anon_exclusive = PageAnonExclusive(first_page + sub_batch_idx);
+    len = page_anon_exclusive_sub_batch(sub_batch_idx, nr_ptes, first_page, expected_anon_exclusive);
+    prot_commit_flush_ptes(vma, addr, ptep, oldpte, ptent, len, sub_batch_idx, expected_anon_exclusive, tlb);
+    sub_batch_idx += len;
+    nr_ptes -= len;
+  }
+}
+
+/* __always_inline */ function set_write_prot_commit_flush_ptes(
+  vma: vm_area_struct,
+  folio: Folio | null,
+  page: page_t | null,
+  addr: number,
+  ptep: number,
+  oldpte: PresentPte,
+  ptent: PresentPte,
+  nr_ptes: number,
+  tlb: mmu_gather,
+): void {
+  let set_write: boolean;
+
+  if (vma.vm_flags & VM_SHARED) {
+    set_write = can_change_shared_pte_writable(vma, ptent);
+    prot_commit_flush_ptes(vma, addr, ptep, oldpte, ptent, nr_ptes, /* idx = */ 0, set_write, tlb);
+    return;
+  }
+
+  set_write = maybe_change_pte_writable(vma, ptent) && folio !== null && folio_test_anon(folio);
+  if (!set_write) {
+    prot_commit_flush_ptes(vma, addr, ptep, oldpte, ptent, nr_ptes, /* idx = */ 0, set_write, tlb);
+    return;
+  }
+  commit_anon_folio_batch(vma, folio as Folio, page as page_t, addr, ptep, oldpte, ptent, nr_ptes, tlb);
+}
+
+function change_softleaf_pte(vma: vm_area_struct, addr: number, pte: number, oldpte: Pte, cp_flags: number): number {
+  const uffd_wp = (cp_flags & MM_CP_UFFD_WP) !== 0;
+  const uffd_wp_resolve = (cp_flags & MM_CP_UFFD_WP_RESOLVE) !== 0;
+  let entry = softleaf_from_pte(oldpte);
+  let newpte: Pte;
+
+  if (softleaf_is_migration_write(entry)) {
+    const folio = softleaf_to_folio(entry);
+
+    /*
+     * A protection check is difficult so
+     * just be safe and disable write
+     */
+    if (folio_test_anon(folio)) entry = make_readable_exclusive_migration_entry(swp_offset(entry));
+    else entry = make_readable_migration_entry(swp_offset(entry));
+    newpte = swp_entry_to_pte(entry);
+    if (pte_swp_soft_dirty(oldpte)) newpte = pte_swp_mksoft_dirty(newpte);
+  } else if (softleaf_is_device_private_write(entry)) {
+    /*
+     * We do not preserve soft-dirtiness. See
+     * copy_nonpresent_pte() for explanation.
+     */
+    entry = make_readable_device_private_entry(swp_offset(entry));
+    newpte = swp_entry_to_pte(entry);
+    if (pte_swp_uffd_wp(oldpte)) newpte = pte_swp_mkuffd_wp(newpte);
+  } else if (softleaf_is_marker(entry)) {
+    /*
+     * Ignore error swap entries unconditionally,
+     * because any access should sigbus/sigsegv
+     * anyway.
+     */
+    if (softleaf_is_poison_marker(entry) || softleaf_is_guard_marker(entry)) return 0;
+    /*
+     * If this is uffd-wp pte marker and we'd like
+     * to unprotect it, drop it; the next page
+     * fault will trigger without uffd trapping.
+     */
+    if (uffd_wp_resolve) {
+      pte_clear(vma.vm_mm, addr, pte);
+      return 1;
+    }
+    newpte = oldpte; // BUG(b5): no return: the uffd-wp marker falls through to the uffd tail (hugetlb, pre-0e678153f5be)
+  } else {
+    newpte = oldpte;
+  }
+
+  if (uffd_wp) newpte = pte_swp_mkuffd_wp(newpte);
+  else if (uffd_wp_resolve) newpte = pte_swp_clear_uffd_wp(newpte);
+
+  if (!pte_same(oldpte, newpte)) {
+    set_pte_at(vma.vm_mm, addr, pte, newpte);
+    return 1;
+  }
+  return 0;
+}
+
+/* __always_inline */ function change_present_ptes(
+  tlb: mmu_gather,
+  vma: vm_area_struct,
+  addr: number,
+  ptep: number,
+  nr_ptes: number,
+  _end: number,
+  newprot: Pgprot,
+  folio: Folio | null,
+  page: page_t | null,
+  cp_flags: number,
+): void {
+  const uffd_wp_resolve = (cp_flags & MM_CP_UFFD_WP_RESOLVE) !== 0;
+  const uffd_wp = (cp_flags & MM_CP_UFFD_WP) !== 0;
+  let ptent: PresentPte;
+
+  const oldpte = modify_prot_start_ptes(vma, addr, ptep, nr_ptes);
+  ptent = pte_modify(oldpte, newprot);
+
+  if (uffd_wp) ptent = pte_mkuffd_wp(ptent);
+  else if (uffd_wp_resolve) ptent = pte_clear_uffd_wp(ptent);
+
+  /*
+   * In some writable, shared mappings, we might want
+   * to catch actual write access -- see
+   * vma_wants_writenotify().
+   *
+   * In all writable, private mappings, we have to
+   * properly handle COW.
+   *
+   * In both cases, we can sometimes still change PTEs
+   * writable and avoid the write-fault handler, for
+   * example, if a PTE is already dirty and no other
+   * COW or special handling is required.
+   */
+  if (cp_flags & MM_CP_TRY_CHANGE_WRITABLE && !pte_write(ptent))
+    set_write_prot_commit_flush_ptes(vma, folio, page, addr, ptep, oldpte, ptent, nr_ptes, tlb);
+  else prot_commit_flush_ptes(vma, addr, ptep, oldpte, ptent, nr_ptes, /* idx = */ 0, /* set_write = */ false, tlb);
+}
+
+export function change_pte_range(
+  tlb: mmu_gather,
+  vma: vm_area_struct,
+  pmd: number,
+  addr: number,
+  end: number,
+  newprot: Pgprot,
+  cp_flags: number,
+): number {
+  let oldpte: Pte;
+  let pages = 0;
+  let is_private_single_threaded = false;
+  const prot_numa = (cp_flags & MM_CP_PROT_NUMA) !== 0;
+  const uffd_wp = (cp_flags & MM_CP_UFFD_WP) !== 0;
+  let nr_ptes: number;
+
+  tlb_change_page_size(tlb, PAGE_SIZE);
+  let pte = pte_offset_map_lock(vma.vm_mm, pmd, addr);
+  if (pte === null) return -EAGAIN;
+
+  if (prot_numa) is_private_single_threaded = vma_is_single_threaded_private(vma);
+
+  // flush_tlb_batched_pending(), lazy_mmu_mode_enable(): no observable effect
+  do {
+    nr_ptes = 1;
+    oldpte = ptep_get(pte);
+    if (pte_present(oldpte)) {
+      const flags: fpb_t = FPB_RESPECT_SOFT_DIRTY | FPB_RESPECT_WRITE;
+      const max_nr_ptes = (end - addr) >> PAGE_SHIFT;
+      let folio: Folio | null = null;
+
+      /* Already in the desired state. */
+      if (prot_numa && pte_protnone(oldpte)) {
+        trace_batch(tlb, addr, 1, 'skip-protnone'); // MODEL: batch trace
+        continue;
+      }
+
+      const page = vm_normal_page(vma, addr, oldpte);
+      if (page !== null) folio = page_folio(page);
+
+      /*
+       * Avoid trapping faults against the zero or KSM
+       * pages. See similar comment in change_huge_pmd.
+       */
+      if (prot_numa && !folio_can_map_prot_numa(folio, vma, is_private_single_threaded)) {
+        /* determine batch to skip */
+        nr_ptes = mprotect_folio_pte_batch(folio, pte, oldpte, max_nr_ptes, /* flags = */ 0);
+        trace_batch(tlb, addr, nr_ptes, 'skip-numa'); // MODEL: batch trace
+        continue;
+      }
+
+      nr_ptes = mprotect_folio_pte_batch(folio, pte, oldpte, max_nr_ptes, flags);
+      trace_batch(tlb, addr, nr_ptes, 'commit'); // MODEL: batch trace
+
+      /*
+       * Optimize for the small-folio common case by
+       * special-casing it here. Compiler constant propagation
+       * plus copious amounts of __always_inline does wonders.
+       */
+      if (likely(nr_ptes === 1)) {
+        change_present_ptes(tlb, vma, addr, pte, 1, end, newprot, folio, page, cp_flags);
+      } else {
+        change_present_ptes(tlb, vma, addr, pte, nr_ptes, end, newprot, folio, page, cp_flags);
+      }
+
+      pages += nr_ptes;
+    } else if (pte_none(oldpte)) {
+      /*
+       * Nobody plays with any none ptes besides
+       * userfaultfd when applying the protections.
+       */
+      if (likely(!uffd_wp)) continue;
+
+      if (userfaultfd_wp_use_markers(vma)) {
+        /*
+         * For file-backed mem, we need to be able to
+         * wr-protect a none pte, because even if the
+         * pte is none, the page/swap cache could
+         * exist.  Doing that by install a marker.
+         */
+        set_pte_at(vma.vm_mm, addr, pte, make_pte_marker(PTE_MARKER_UFFD_WP));
+        pages++;
+      }
+    } else {
+      pages += change_softleaf_pte(vma, addr, pte, oldpte, cp_flags);
+    }
+    // biome-ignore lint/complexity/noCommaOperator: the C loop's increment clause, kept verbatim
+    // biome-ignore lint/suspicious/noAssignInExpressions: the C loop's increment clause, kept verbatim
+  } while (((pte += nr_ptes), (addr += nr_ptes * PAGE_SIZE), addr !== end));
+  // lazy_mmu_mode_disable(), pte_unmap_unlock()
+
+  return pages;
+}
+
+export { change_huge_pmd };
+
+/** Entry point: one change_protection() call on a copy of `world`. */
+export function change_protection(world: World): KernelOutcome {
+  return run_change_protection(world, { change_pte_range, change_huge_pmd });
+}
