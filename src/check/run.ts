@@ -22,6 +22,10 @@ export interface RunOptions {
   readonly worldOptions?: WorldArbOptions;
   /** Labels of every passing generated case are added here. */
   readonly coverage?: CoverageCounter;
+  /** The worlds to draw from (default: worldArb of the property's options), e.g. restricted to one arch. */
+  readonly arb?: fc.Arbitrary<World>;
+  /** Called with every world fast-check tries, before the check (progress; the world a hung candidate got). */
+  readonly onCase?: (world: World) => void;
 }
 
 export interface Failure {
@@ -41,6 +45,8 @@ export interface PropertyResult {
   readonly interrupted: boolean;
   /** Cases not compared with the spec because they show a drift the target declares. */
   readonly excluded: number;
+  /** Set when fast-check failed for a reason other than a mismatch: a fault of the checker itself. */
+  readonly internalError?: string;
 }
 
 /** The property's check, with any throw from the spec or relation turned into a mismatch. */
@@ -53,10 +59,11 @@ function safeCheck(prop: PropertyDef, world: World, target: CheckTarget, spec: S
 }
 
 export function runProperty(prop: PropertyDef, target: CheckTarget, spec: SpecFn, options: RunOptions): PropertyResult {
-  const arb = worldArb({ ...options.worldOptions, ...prop.worldOptions });
+  const arb = options.arb ?? worldArb({ ...options.worldOptions, ...prop.worldOptions });
   let failed = false;
   let excluded = 0;
   const predicate = fc.property(arb, (world) => {
+    options.onCase?.(world);
     if (prop.needsReference && driftIn(world, target.drift) !== null) {
       if (!failed) excluded++;
       return true;
@@ -76,20 +83,25 @@ export function runProperty(prop: PropertyDef, target: CheckTarget, spec: SpecFn
   });
   const ms = performance.now() - t0;
   let failure: Failure | null = null;
+  let internalError: string | undefined;
   if (details.failed && details.counterexample) {
     const world = details.counterexample[0];
+    const mismatches = safeCheck(prop, world, target, spec);
+    if (mismatches.length === 0) {
+      // A throw outside the property's own check: the checker failed, not the target.
+      const e = details.errorInstance;
+      internalError = e instanceof Error ? (e.stack ?? e.message) : String(e ?? 'the property failed without a mismatch');
+    }
     failure = {
       world,
-      // A throw outside the property's own check (a harness fault) still names its cause.
-      mismatches: (() => {
-        const found = safeCheck(prop, world, target, spec);
-        return found.length || !details.errorInstance ? found : [describeThrow(details.errorInstance)];
-      })(),
+      mismatches,
       seed: details.seed,
       path: details.counterexamplePath ?? '',
       shrinks: details.numShrinks,
     };
   }
+  if (details.failed && !details.counterexample)
+    internalError = String(details.errorInstance ?? 'fast-check failed without a counterexample');
   return {
     property: prop.id,
     target: target.name,
@@ -98,5 +110,6 @@ export function runProperty(prop: PropertyDef, target: CheckTarget, spec: SpecFn
     failure,
     interrupted: details.interrupted,
     excluded,
+    ...(internalError ? { internalError } : {}),
   };
 }

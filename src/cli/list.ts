@@ -1,0 +1,34 @@
+// `mprotect-spec list`: the variants with upstream reference and expected verdict.
+import { BASELINE_VARIANT, VARIANTS } from '../kernel/index.js';
+import { wrap } from '../report/text.js';
+import { EXIT_OK } from './errors.js';
+import type { Io } from './io.js';
+
+export function runList(o: { json: boolean }, io: Io): number {
+  if (o.json) {
+    const doc = VARIANTS.map((v) => ({
+      name: v.name,
+      file: v.file,
+      baseline: v.baseline,
+      verdict: v.verdict,
+      breaks: v.breaks ?? null,
+      drift: v.drift ?? [],
+      upstream: v.upstream,
+      isBaseline: v.name === BASELINE_VARIANT,
+    }));
+    io.out(`${JSON.stringify(doc, null, 2)}\n`);
+    return EXIT_OK;
+  }
+  const lines: string[] = [];
+  for (const v of VARIANTS) {
+    const verdict = v.verdict === 'known-bad' ? `known-bad (breaks ${v.breaks ?? '?'})` : 'equivalent';
+    const tags = [v.name === BASELINE_VARIANT ? 'BASELINE' : '', v.drift?.length ? `drift ${v.drift.join(',')}` : '']
+      .filter(Boolean)
+      .join(', ');
+    lines.push(`${v.name.padEnd(24)} ${verdict}${tags ? `  [${tags}]` : ''}`);
+    lines.push(...wrap(`    ${v.upstream}`, 80, '      '));
+    if (v.baseline) lines.push(`    derived from ${v.baseline}; ${v.file}`);
+  }
+  io.out(`${lines.join('\n')}\n`);
+  return EXIT_OK;
+}

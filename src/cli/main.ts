@@ -1,0 +1,185 @@
+// The `mprotect-spec` command line. Exit codes: 0 agreement, 1 divergence
+// found, 2 bad usage or bad input. main() never calls process.exit, so tests
+// run it in-process with a memory Io.
+import { Command, CommanderError, Option } from 'commander';
+import type { Arch } from '../pte/index.js';
+import { ARCHES } from './arch.js';
+import { runCheck } from './check.js';
+import { EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import { type Io, processIo } from './io.js';
+import { runList } from './list.js';
+import { runNewVariant } from './new_variant.js';
+import { positiveInt, positiveSeconds, seedValue, shardValue } from './options.js';
+import { runReplay } from './replay.js';
+import { runShow } from './show.js';
+import { VERSION_STRING } from './version.js';
+
+const EXIT_CODES = `
+Exit codes:
+  0  agreement (or nothing to report)
+  1  divergence found (a property fails, or a stored expectation changed)
+  2  bad usage or bad input (unknown variant, bad flag value, malformed corpus file,
+     candidate module without change_protection)`;
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+interface RawCheck {
+  variant: string[];
+  impl?: string;
+  runs: string;
+  seed?: string;
+  timeLimit?: string;
+  arch?: Arch;
+  json?: boolean;
+  junit?: string;
+  shard?: string;
+  save: boolean;
+  property: string[];
+  path?: string;
+  corpus?: string;
+  caseTimeout: string;
+  quiet?: boolean;
+  batching: 'per-pte' | 'batched';
+}
+
+function program(io: Io, done: (code: number) => void): Command {
+  const root = new Command('mprotect-spec')
+    .description(
+      'Checks a model of mm/mprotect.c change_protection() against an executable per-entry specification\n' +
+        'and keeps every divergence ever found as a replayable counterexample.',
+    )
+    .version(VERSION_STRING, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXIT_CODES);
+
+  root
+    .command('check')
+    .description(
+      'run the agreement relation, the invariants and the metamorphic properties against variants (default: the baseline) or a candidate module',
+    )
+    .option('--variant <name>', 'a registered variant (repeatable; see `list`)', collect, [])
+    .option('--impl <path>', 'a candidate module exporting change_protection(world); runs isolated in a worker')
+    .option('--runs <n>', 'cases per property', '1000')
+    .option('--seed <s>', 'fast-check seed (default: random, printed)')
+    .option('--path <p>', 'replay one shrunk failure (with --seed and one --property)')
+    .option('--property <id>', 'only this property (repeatable): agree, agree-exact, single-pte, invariants, ...', collect, [])
+    .option('--time-limit <seconds>', 'wall-clock budget for the whole check, shared by its property runs')
+    .addOption(new Option('--arch <arch>', 'only worlds of this architecture').choices(ARCHES))
+    .option('--json', 'machine-readable output on stdout (byte-identical for the same seed)')
+    .option('--junit <file>', 'also write a JUnit XML report')
+    .option('--shard <I/N>', 'shard I of N: a deterministic seed per shard, derived from --seed (default 0)')
+    .option('--no-save', 'do not write counterexamples to the corpus')
+    .option('--corpus <dir>', 'corpus directory (default: counterexamples/ of this repository)')
+    .option('--case-timeout <ms>', 'per-case time limit for an --impl candidate', '5000')
+    .addOption(
+      new Option('--batching <kind>', 'how an --impl candidate processes PTEs')
+        .choices(['batched', 'per-pte'])
+        .default('batched'),
+    )
+    .option('-q, --quiet', 'no progress output')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  mprotect-spec check                                   # the baseline, 1000 cases per property
+  mprotect-spec check --variant my-patch --runs 5000
+  mprotect-spec check --impl ~/linux-patch/model.ts     # a candidate outside the project
+  mprotect-spec check --seed 7 --shard 3/16 --runs 100000 --time-limit 3600 --junit out.xml
+${EXIT_CODES}`,
+    )
+    .action(async (raw: RawCheck) => {
+      done(
+        await runCheck(
+          {
+            variants: raw.variant,
+            ...(raw.impl ? { impl: raw.impl } : {}),
+            runs: positiveInt('--runs', raw.runs),
+            ...(raw.seed !== undefined ? { seed: seedValue('--seed', raw.seed) } : {}),
+            ...(raw.timeLimit !== undefined ? { timeLimitS: positiveSeconds('--time-limit', raw.timeLimit) } : {}),
+            ...(raw.arch ? { arch: raw.arch } : {}),
+            json: Boolean(raw.json),
+            ...(raw.junit ? { junit: raw.junit } : {}),
+            ...(raw.shard !== undefined ? { shard: shardValue(raw.shard) } : {}),
+            save: raw.save,
+            properties: raw.property,
+            ...(raw.path !== undefined ? { path: raw.path } : {}),
+            ...(raw.corpus ? { corpus: raw.corpus } : {}),
+            caseTimeoutMs: positiveInt('--case-timeout', raw.caseTimeout),
+            quiet: Boolean(raw.quiet),
+            batching: raw.batching,
+          },
+          io,
+        ),
+      );
+    });
+
+  root
+    .command('replay')
+    .description('re-run stored counterexamples against the spec and every variant; report per file and variant')
+    .argument('[paths...]', 'corpus files or directories (default: counterexamples/)')
+    .option('--json', 'machine-readable output')
+    .option('-v, --verbose', 'also list the variants whose verdict is as recorded')
+    .addHelpText('after', EXIT_CODES)
+    .action((paths: string[], raw: { json?: boolean; verbose?: boolean }) => {
+      done(runReplay({ paths, json: Boolean(raw.json), verbose: Boolean(raw.verbose) }, io));
+    });
+
+  root
+    .command('show')
+    .description('render a stored counterexample')
+    .argument('<file>', 'a corpus file')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', EXIT_CODES)
+    .action((file: string, raw: { json?: boolean }) => {
+      done(runShow(file, { json: Boolean(raw.json) }, io));
+    });
+
+  root
+    .command('list')
+    .description('the variants, with upstream reference and expected verdict')
+    .option('--json', 'machine-readable output')
+    .action((raw: { json?: boolean }) => {
+      done(runList({ json: Boolean(raw.json) }, io));
+    });
+
+  root
+    .command('new-variant')
+    .description('copy a variant into a new file, register it, and print what to edit')
+    .argument('<name>', 'the new variant name, e.g. my-patch-v2')
+    .option('--from <variant>', 'the variant to copy', 'falcato-v3')
+    .option('--root <dir>', 'repository root to write into (default: this repository)')
+    .action((name: string, raw: { from: string; root?: string }) => {
+      done(runNewVariant({ name, from: raw.from, ...(raw.root ? { root: raw.root } : {}) }, io));
+    });
+
+  return root;
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  let code = EXIT_OK;
+  try {
+    const cmd = program(io, (c) => {
+      code = c;
+    });
+    if (argv.length === 0) {
+      io.err(cmd.helpInformation());
+      return EXIT_USAGE;
+    }
+    await cmd.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const ok = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
+      return ok ? EXIT_OK : EXIT_USAGE;
+    }
+    if (error instanceof UsageError) {
+      io.err(`mprotect-spec: error: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.err(`mprotect-spec: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    return EXIT_USAGE;
+  }
+}

@@ -1,0 +1,77 @@
+// Progress on stderr: a redrawn bar on a terminal, one quiet line per finished
+// property otherwise (CI logs). Own code, no dependency; a library such as
+// cli-progress could replace `TtyProgress` behind the same interface.
+import type { Io } from './io.js';
+
+export interface Progress {
+  /** A property run on a target begins; `total` cases are planned. */
+  start(label: string, total: number): void;
+  /** One more case. */
+  tick(): void;
+  /** The run ended with this one-word result. */
+  finish(result: string, ms: number): void;
+  /** Free text (seeds, notes). */
+  note(text: string): void;
+}
+
+const SILENT: Progress = { start() {}, tick() {}, finish() {}, note() {} };
+
+class LineProgress implements Progress {
+  private label = '';
+  private count = 0;
+  constructor(private readonly io: Io) {}
+  start(label: string): void {
+    this.label = label;
+    this.count = 0;
+  }
+  tick(): void {
+    this.count++;
+  }
+  finish(result: string, ms: number): void {
+    this.io.err(`  ${this.label}: ${this.count} cases, ${result} (${(ms / 1000).toFixed(2)} s)\n`);
+  }
+  note(text: string): void {
+    this.io.err(`${text}\n`);
+  }
+}
+
+class TtyProgress implements Progress {
+  private label = '';
+  private total = 1;
+  private count = 0;
+  private t0 = 0;
+  private lastDraw = 0;
+  constructor(private readonly io: Io) {}
+  start(label: string, total: number): void {
+    this.label = label;
+    this.total = Math.max(1, total);
+    this.count = 0;
+    this.t0 = Date.now();
+    this.draw();
+  }
+  tick(): void {
+    this.count++;
+    const now = Date.now();
+    if (now - this.lastDraw >= 80) this.draw(now);
+  }
+  private draw(now = Date.now()): void {
+    this.lastDraw = now;
+    const width = Math.max(10, Math.min(30, this.io.columns - this.label.length - 30));
+    const frac = Math.min(1, this.count / this.total);
+    const filled = Math.round(frac * width);
+    const bar = `${'#'.repeat(filled)}${'-'.repeat(width - filled)}`;
+    const secs = ((now - this.t0) / 1000).toFixed(1);
+    this.io.err(`\r\x1b[2K  ${this.label} [${bar}] ${this.count}/${this.total} ${secs} s`);
+  }
+  finish(result: string, ms: number): void {
+    this.io.err(`\r\x1b[2K  ${this.label}: ${this.count} cases, ${result} (${(ms / 1000).toFixed(2)} s)\n`);
+  }
+  note(text: string): void {
+    this.io.err(`\r\x1b[2K${text}\n`);
+  }
+}
+
+export function progressFor(io: Io, quiet: boolean): Progress {
+  if (quiet) return SILENT;
+  return io.errIsTTY ? new TtyProgress(io) : new LineProgress(io);
+}
