@@ -11,10 +11,7 @@ const FIXED_SEED = 20260402; // the day v3 landed in mm-unstable
 const CASES = 2_000;
 
 /** The first property that fails, in PROPERTIES order. */
-export function firstCatch(
-  run: (w: World) => import('../../src/pte/index.js').KernelOutcome,
-  seed: number,
-): PropertyResult | null {
+function firstCatch(run: (w: World) => import('../../src/pte/index.js').KernelOutcome, seed: number): PropertyResult | null {
   for (const prop of PROPERTIES) {
     const r = runProperty(prop, { name: 'candidate', run, batching: 'batched' }, spec, { seed, numRuns: CASES });
     if (r.failure) return r;
