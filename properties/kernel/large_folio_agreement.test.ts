@@ -21,11 +21,11 @@ describe('restructuring-only variants agree exactly with falcato-v3 on large-fol
       { numRuns: NUM_RUNS },
     );
   });
-  it('v6.17-fixed agrees exactly without PROT_NUMA (its NUMA rules differ: Δ7, Δ9, huge PMD)', () => {
+  it('v6.17-fixed agrees exactly without PROT_NUMA, on x86 (it differs by Δ7, Δ9, Δ10 under NUMA and by Δ11 on arm64)', () => {
     const v = getVariant('v6.17-fixed');
     fc.assert(
       fc.property(worldArb(), (world) => {
-        fc.pre(!(world.cp_flags & MM_CP_PROT_NUMA));
+        fc.pre(!(world.cp_flags & MM_CP_PROT_NUMA) && world.config.arch === 'x86-64');
         expect(v.run(world)).toEqual(v3.run(world));
       }),
       { numRuns: NUM_RUNS },

@@ -121,9 +121,14 @@ describe('flush rule per run (R-COMMIT.2/3/4)', () => {
     expect(out.trace.map((t) => t.nr)).toEqual([2]);
     expect(out.flushes).toEqual([]);
   });
-  it('arm64 (generic pte_needs_flush): every committed run flushes', () => {
+  it('arm64: version C elides a flush for an unchanged run (c320dbb7c80d, v6.19); version A and B flush every run', () => {
     const w = world({ vma: privateRw(0, 2, ARM64), ptes: [ro(16), ro(17)], folios: [F], config: ARM64 });
-    expect(runVariant('falcato-v3', w).flushes).toEqual([{ start: 0, nr: 2 }]);
+    expect(runVariant('falcato-v3', w).flushes).toEqual([]);
+    expect(runVariant('v6.17-fixed', w).flushes).toEqual([{ start: 0, nr: 2 }]);
+    expect(runVariant('v6.16-per-pte', w).flushes).toEqual([
+      { start: 0, nr: 1 },
+      { start: 1, nr: 1 },
+    ]);
   });
 });
 

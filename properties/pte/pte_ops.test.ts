@@ -24,10 +24,12 @@ import {
   pte_dirty,
   pte_mkclean,
   pte_mkdirty,
+  pte_mkold,
   pte_mkuffd_wp,
   pte_mkwrite,
   pte_modify,
   pte_needs_flush,
+  pte_needs_flush_pre_v6_19,
   pte_protnone,
   pte_wrprotect,
   X86_64,
@@ -88,7 +90,19 @@ describe('pte_needs_flush (R-COMMIT.3, R-COMMIT.4)', () => {
     expect(pte_needs_flush(pn, pte_modify(pn, PAGE_READONLY), X86_64)).toBe(false);
     expect(pn.flags & _PAGE_PROTNONE).toBe(_PAGE_PROTNONE);
   });
-  it('arm64 always asks for a flush', () => {
-    expect(pte_needs_flush(ro, ro, ARM64)).toBe(true);
+  it('arm64 since v6.19 (c320dbb7c80d): invalid -> valid and software-only changes need none, anything else does', () => {
+    const pn = pte_modify(ro, PAGE_NONE);
+    expect(pte_needs_flush(ro, ro, ARM64)).toBe(false);
+    expect(pte_needs_flush(pn, pte_modify(pn, PAGE_READONLY), ARM64)).toBe(false);
+    expect(pte_needs_flush(ro, pte_mkuffd_wp(ro), ARM64)).toBe(false);
+    expect(pte_needs_flush(ro, pn, ARM64)).toBe(true);
+    expect(pte_needs_flush(ro, pte_mkwrite(ro), ARM64)).toBe(true);
+    // The access flag is hardware on arm64: unlike x86, a young change flushes.
+    expect(pte_needs_flush(pte_mkold(ro), ro, ARM64)).toBe(true);
+    expect(pte_needs_flush(pte_mkold(ro), ro, X86_64)).toBe(false);
+  });
+  it('arm64 before v6.19 (generic): always', () => {
+    expect(pte_needs_flush_pre_v6_19(ro, ro, ARM64)).toBe(true);
+    expect(pte_needs_flush_pre_v6_19(ro, ro, X86_64)).toBe(false);
   });
 });

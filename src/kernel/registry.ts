@@ -81,7 +81,7 @@ export const VARIANTS: readonly Variant[] = Object.freeze([
     baseline: 'v6.17-cac1db8c3aad',
     verdict: 'equivalent',
     batching: 'batched',
-    drift: ['Δ9', 'Δ10'],
+    drift: ['Δ9', 'Δ10', 'Δ11'],
     description:
       'Version B as released in v6.17: Dev Jain\'s PTE batching with the fix that passes the page of the batch\'s first PTE to commit_anon_folio_batch(). NUMA filter in prot_numa_skip(): folio looked up first, every skip (including "already PROT_NONE") skips a whole no-flags batch; DMA-pinned only for COW mappings.',
     run: v6_17_fixed.change_protection,
@@ -94,7 +94,7 @@ export const VARIANTS: readonly Variant[] = Object.freeze([
     baseline: 'v6.16-per-pte',
     verdict: 'known-bad',
     batching: 'batched',
-    drift: ['Δ9', 'Δ10'],
+    drift: ['Δ9', 'Δ10', 'Δ11'],
     breaks: 'R-WR.4',
     description:
       "Version B as first merged. commit_anon_folio_batch() reads PageAnonExclusive from folio_page(folio, 0), the folio's head page, not the batch's first page: a batch starting mid-folio is made writable (or left read-only) according to the wrong pages, so a shared, non-exclusive anon page can become writable in a private mapping (INV-1).",
@@ -107,7 +107,7 @@ export const VARIANTS: readonly Variant[] = Object.freeze([
     baseline: null,
     verdict: 'equivalent',
     batching: 'per-pte',
-    drift: ['Δ9', 'Δ10'],
+    drift: ['Δ9', 'Δ10', 'Δ11'],
     description:
       'Version A: the per-PTE change_pte_range() before batching, NUMA filter and softleaf handling inline, one flush decision per PTE on its own old value. Equals the spec exactly on order-0 worlds; differs from the batched versions only by the allowed Δ1-Δ9 on large folios.',
     run: v6_16_per_pte.change_protection,

@@ -3,9 +3,14 @@ import {
   type KernelOutcome,
   type Outcome,
   type PmdSlot,
+  type PresentPte,
   type Pte,
+  pte_dirty,
+  pte_mkdirty,
+  pte_mkyoung,
   pte_needs_flush,
   pte_same,
+  pte_young,
   type SpecOutcome,
   type World,
 } from '../pte/index.js';
@@ -58,7 +63,7 @@ export function compareFlushCovers(world: World, spec: SpecOutcome, kern: Kernel
     const i = vpn - vma.start;
     const [b, s, v] = [world.ptes[i], spec.ptes[i], kern.ptes[i]] as Pte[];
     if (!pte_same(s as Pte, v as Pte) && b?.kind === 'present' && v?.kind === 'present') {
-      if (pte_needs_flush(b, v, world.config)) owed.add(vpn);
+      if (flushOwed(world, b, v)) owed.add(vpn);
       else owed.delete(vpn);
     }
   }
@@ -73,4 +78,20 @@ export function compareFlushCovers(world: World, spec: SpecOutcome, kern: Kernel
         message: `flush of ${run.nr} page(s) at 0x${run.start.toString(16)} leaves the range`,
       });
   return out;
+}
+
+/**
+ * Does a page need a flush for this before/after pair, judged as the kernel
+ * judges it: against the old value with the dirty and young bits the batch
+ * merge raised (R-PRES.3, R-COMMIT.2). Only raising is excused: a stale TLB
+ * entry that is cleaner or older than memory is never more permissive. This
+ * matters on arm64 since v6.19 (c320dbb7c80d), whose rule flushes on any
+ * hardware-bit change, the access flag and a writable PTE's dirtiness
+ * included; x86 ignores both directions of that (Δ6).
+ */
+export function flushOwed(world: World, before: PresentPte, after: PresentPte): boolean {
+  let old = before;
+  if (pte_dirty(after) && !pte_dirty(old)) old = pte_mkdirty(old, world.config);
+  if (pte_young(after) && !pte_young(old)) old = pte_mkyoung(old);
+  return pte_needs_flush(old, after, world.config);
 }

@@ -31,7 +31,14 @@ export function showsDelta10(world: World): boolean {
   return (world.cp_flags & MM_CP_PROT_NUMA) !== 0 && world.pmds.some((p) => p.kind === 'huge');
 }
 
-const DRIFTS: Record<string, (world: World) => boolean> = { Δ9: showsDelta9, Δ10: showsDelta10 };
+/**
+ * Δ11: before v6.19 arm64 had no pte_needs_flush()/huge_pmd_needs_flush()
+ * override, so every committed run was flushed; since c320dbb7c80d arm64
+ * elides flushes much as x86 does (invalid -> valid, software bits only).
+ */
+export const showsDelta11 = (world: World): boolean => world.config.arch === 'arm64';
+
+const DRIFTS: Record<string, (world: World) => boolean> = { Δ9: showsDelta9, Δ10: showsDelta10, Δ11: showsDelta11 };
 
 /** The first declared drift this world can show, or null. Unknown ids throw. */
 export function driftIn(world: World, drift: readonly string[] | undefined): string | null {

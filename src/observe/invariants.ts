@@ -22,7 +22,6 @@ import {
   pmd_index_of,
   pmd_of,
   pte_dirty,
-  pte_needs_flush,
   pte_protnone,
   pte_same,
   pte_soft_dirty,
@@ -42,7 +41,7 @@ import {
   vma_soft_dirty_enabled,
   type World,
 } from '../pte/index.js';
-import { flushedPages } from './compare_common.js';
+import { flushedPages, flushOwed } from './compare_common.js';
 import type { Mismatch } from './mismatch.js';
 
 export interface InvariantOptions {
@@ -187,7 +186,7 @@ export function checkInvariants(
     // Only processed PTEs are committed and flushed; under PROT_NUMA a processed PTE always changes.
     const processed = !(cp & MM_CP_PROT_NUMA) || !pte_same(a, b);
     if (b.kind === 'present' && a.kind === 'present' && processed) {
-      if (pte_needs_flush(b, a, world.config) && !flushed.has(vpn))
+      if (flushOwed(world, b, a) && !flushed.has(vpn))
         out.push({ rule: 'INV-15', message: 'needs a flush but none was recorded', vpn, before: b, variant: a });
     }
   }

@@ -3,6 +3,7 @@
 // real: PMD-level softleaf entries and the huge zero page are not modelled.
 import {
   huge_pmd_needs_flush as huge_pmd_needs_flush_cfg,
+  huge_pmd_needs_flush_pre_v6_19 as huge_pmd_needs_flush_pre_v6_19_cfg,
   MM_CP_PROT_NUMA,
   MM_CP_TRY_CHANGE_WRITABLE,
   MM_CP_UFFD_WP,
@@ -61,6 +62,9 @@ export const pmd_mkwrite = pte_mkwrite;
 /** huge_pmd_needs_flush(): like pte_needs_flush() but accessed is not ignored. */
 export const huge_pmd_needs_flush = (oldpmd: PresentPte, newpmd: PresentPte, vma: vm_area_struct): boolean =>
   huge_pmd_needs_flush_cfg(oldpmd, newpmd, vma.vm_mm.config);
+/** MODEL: before v6.19 arm64 had no huge_pmd_needs_flush() override (always flush); used by the A/B form. */
+const huge_pmd_needs_flush_pre_v6_19 = (oldpmd: PresentPte, newpmd: PresentPte, vma: vm_area_struct): boolean =>
+  huge_pmd_needs_flush_pre_v6_19_cfg(oldpmd, newpmd, vma.vm_mm.config);
 
 /** vm_normal_page_pmd(vma, addr, pmd) */
 export function vm_normal_page_pmd(_vma: vm_area_struct, _addr: number, pmd: PresentPte): number | null {
@@ -118,8 +122,10 @@ const numa_skip_v6_16: PmdNumaSkip = (_vma, pmd) => {
   return false;
 };
 
+// MODEL: the NUMA skip and the flush rule are parameters: they are what differs between the A/B and B'/C forms.
 function __change_huge_pmd(
   skip: PmdNumaSkip,
+  needs_flush: typeof huge_pmd_needs_flush,
   tlb: mmu_gather,
   vma: vm_area_struct,
   pmd: number,
@@ -155,7 +161,7 @@ function __change_huge_pmd(
   ret = HPAGE_PMD_NR;
   set_pmd_at(mm, addr, pmd, { kind: 'huge', pmd: entry });
 
-  if (huge_pmd_needs_flush(oldpmd, entry, vma)) tlb_flush_pmd_range(tlb, addr, HPAGE_PMD_SIZE);
+  if (needs_flush(oldpmd, entry, vma)) tlb_flush_pmd_range(tlb, addr, HPAGE_PMD_SIZE);
   return ret;
 }
 
@@ -168,10 +174,10 @@ export function change_huge_pmd(
   newprot: Pgprot,
   cp_flags: number,
 ): number {
-  return __change_huge_pmd(numa_skip_v6_19, tlb, vma, pmd, addr, newprot, cp_flags);
+  return __change_huge_pmd(numa_skip_v6_19, huge_pmd_needs_flush, tlb, vma, pmd, addr, newprot, cp_flags);
 }
 
-/** change_huge_pmd() as in A/B (v6.16/v6.17): the NUMA test is top-tier only. */
+/** change_huge_pmd() as in A/B (v6.16/v6.17): the NUMA test is top-tier only; arm64 always flushed. */
 export function change_huge_pmd_v6_16(
   tlb: mmu_gather,
   vma: vm_area_struct,
@@ -180,7 +186,7 @@ export function change_huge_pmd_v6_16(
   newprot: Pgprot,
   cp_flags: number,
 ): number {
-  return __change_huge_pmd(numa_skip_v6_16, tlb, vma, pmd, addr, newprot, cp_flags);
+  return __change_huge_pmd(numa_skip_v6_16, huge_pmd_needs_flush_pre_v6_19, tlb, vma, pmd, addr, newprot, cp_flags);
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   pte_mkdirty as pte_mkdirty_cfg,
   pte_mkwrite as pte_mkwrite_novma,
   pte_needs_flush as pte_needs_flush_cfg,
+  pte_needs_flush_pre_v6_19 as pte_needs_flush_pre_v6_19_cfg,
 } from '../../pte/index.js';
 import { current_mm, type vm_area_struct } from './context.js';
 
@@ -49,9 +50,14 @@ export function pte_mksoft_dirty(pte: PresentPte): PresentPte {
   return { kind: 'present', pfn: pte.pfn, flags: pte.flags | _PAGE_SOFT_DIRTY };
 }
 
-/** pte_needs_flush(oldpte, newpte): x86 rule, or the generic "always" (arm64). R-COMMIT.3/4. */
+/** pte_needs_flush(oldpte, newpte): the x86 rule, or arm64's since v6.19 (c320dbb7c80d). R-COMMIT.3/4. */
 export function pte_needs_flush(oldpte: PresentPte, newpte: PresentPte): boolean {
   return pte_needs_flush_cfg(oldpte, newpte, current_mm().config);
+}
+
+/** pte_needs_flush() as kernels before v6.19 had it: arm64 used the generic "always flush". */
+export function pte_needs_flush_pre_v6_19(oldpte: PresentPte, newpte: PresentPte): boolean {
+  return pte_needs_flush_pre_v6_19_cfg(oldpte, newpte, current_mm().config);
 }
 
 /** pte_next_pfn(): advance by one page, for the generic batched helpers. */

@@ -78,7 +78,8 @@ import {
   pte_mkuffd_wp,
   pte_mkwrite,
   pte_modify,
-  pte_needs_flush,
+  // MODEL: this kernel predates arm64's pte_needs_flush() (c320dbb7c80d, v6.19): arm64 always flushed.
+  pte_needs_flush_pre_v6_19 as pte_needs_flush,
   pte_needs_soft_dirty_wp,
   pte_none,
   pte_offset_map_lock,

@@ -1,0 +1,469 @@
+// Every world of the bounded domain, each exactly once up to the symmetries
+// named in docs/strength.md (§prove). A world is built in stages: the slot
+// shapes (which entry kind, which folio page), the folio facts the cp_flags
+// make relevant, the PTE bits of each present slot, the page-table layout, the
+// range, and the NUMA state. Generators all the way down: nothing is stored.
+import {
+  _PAGE_ACCESSED,
+  _PAGE_DIRTY,
+  _PAGE_NX,
+  _PAGE_PRESENT,
+  _PAGE_PROTNONE,
+  _PAGE_RW,
+  _PAGE_SAVED_DIRTY,
+  _PAGE_SOFT_DIRTY,
+  _PAGE_SPECIAL,
+  _PAGE_UFFD_WP,
+  _PAGE_USER,
+  type Folio,
+  MM_CP_PROT_NUMA,
+  MM_CP_TRY_CHANGE_WRITABLE,
+  type MmState,
+  mkFolio,
+  mkWorld,
+  type NumaState,
+  type PmdSlot,
+  PTE_MARKER_UFFD_WP,
+  PTRS_PER_PTE,
+  type Pte,
+  type SoftleafType,
+  SWP_EXCLUSIVE,
+  SWP_MIG_DIRTY,
+  SWP_MIG_YOUNG,
+  SWP_SOFT_DIRTY,
+  SWP_UFFD_WP,
+  type World,
+} from '../pte/index.js';
+import { type ConfigName, type ContextFilter, contexts, type ProveContext } from './context.js';
+
+/** Folio orders of the domain (order 9 appears only as a PMD-mapped THP). */
+export const PROVE_ORDERS: readonly number[] = [0, 1, 2];
+/** Old protections a present PTE can carry. */
+export type Perm = 'none' | 'r' | 'rx' | 'rw' | 'rwx';
+const PERMS: readonly Perm[] = ['none', 'r', 'rx', 'rw', 'rwx'];
+
+export interface EnumerateOptions extends ContextFilter {
+  /** Maximum number of PTE slots (the bound). */
+  readonly bound: number;
+  /** Default: both architectures, x86-64 with CONFIG_MEM_SOFT_DIRTY and arm64. */
+  readonly configs?: readonly ConfigName[];
+}
+
+/** One enumerated world and the slot count it belongs to. */
+export interface Enumerated {
+  readonly world: World;
+  readonly slots: number;
+}
+
+type LeafType = Exclude<SoftleafType, 'marker'>;
+type SlotShape =
+  | { readonly k: 'none' }
+  | { readonly k: 'page'; readonly folio: number; readonly page: number }
+  | { readonly k: 'special' }
+  | { readonly k: 'leaf'; readonly type: LeafType; readonly flags: number; readonly anon: boolean }
+  | { readonly k: 'marker'; readonly mask: number };
+
+interface FolioShape {
+  readonly order: number;
+  /** Placed right after the previous folio (consecutive pfns across the boundary). */
+  readonly adjacent: boolean;
+}
+
+interface FolioFacts {
+  readonly anon: boolean;
+  readonly ksm: boolean;
+  readonly excl: readonly boolean[];
+  readonly numa: NumaFact;
+}
+/** Under PROT_NUMA, at most one of the folio rules of SEMANTICS §8.2 fires per folio. */
+type NumaFact = 'plain' | 'zone-device' | 'ksm' | 'mapped-shared' | 'dma-pinned' | 'dirty';
+
+interface Bits {
+  readonly perm: Perm;
+  readonly dirty: boolean;
+  readonly young: boolean;
+  readonly softDirty: boolean;
+  readonly uffdWp: boolean;
+}
+
+const PMD_BASE = 7;
+const FIRST_FOLIO_PFN = 0x1000;
+const ZERO_PFN = 0x10;
+const SWAP_OFFSET = 0x100;
+
+function* product<T>(choices: readonly (readonly T[])[], i = 0, acc: T[] = []): Generator<readonly T[]> {
+  if (i === choices.length) {
+    yield acc;
+    return;
+  }
+  for (const c of choices[i] as readonly T[]) {
+    acc.push(c);
+    yield* product(choices, i + 1, acc);
+    acc.pop();
+  }
+}
+
+const subsetsOf = (bits: readonly number[]): number[] => {
+  let out = [0];
+  for (const b of bits) out = out.flatMap((m) => [m, m | b]);
+  return out;
+};
+
+/** Softleaf entries of a one-slot world: every type with every SWP flag set valid for it. */
+function leafShapes(ctx: ProveContext, full: boolean): SlotShape[] {
+  const sd = ctx.config.memSoftDirty ? [SWP_SOFT_DIRTY] : [];
+  const uffd = ctx.registered ? [SWP_UFFD_WP] : [];
+  const out: SlotShape[] = [];
+  if (!full) {
+    // Representatives between present runs in worlds of two or more slots.
+    out.push({ k: 'leaf', type: 'swap', flags: 0, anon: true });
+    out.push({ k: 'leaf', type: 'migration_write', flags: 0, anon: true });
+    out.push({ k: 'marker', mask: 4 });
+    if (ctx.registered) out.push({ k: 'marker', mask: PTE_MARKER_UFFD_WP });
+    return out;
+  }
+  for (const flags of subsetsOf([...sd, ...uffd, SWP_EXCLUSIVE])) out.push({ k: 'leaf', type: 'swap', flags, anon: true });
+  for (const type of ['migration_read', 'migration_read_exclusive', 'migration_write'] as const)
+    for (const flags of subsetsOf([...sd, ...uffd, SWP_MIG_YOUNG, SWP_MIG_DIRTY]))
+      for (const anon of type === 'migration_write' ? [true, false] : [true]) out.push({ k: 'leaf', type, flags, anon });
+  for (const type of ['device_private_read', 'device_private_write', 'device_exclusive', 'hwpoison'] as const)
+    for (const flags of subsetsOf([...sd, ...uffd])) out.push({ k: 'leaf', type, flags, anon: true });
+  for (let mask = 1; mask <= 7; mask++) if (ctx.registered || !(mask & PTE_MARKER_UFFD_WP)) out.push({ k: 'marker', mask });
+  return out;
+}
+
+/** Slot shape sequences of length n, with the folios they map (folios in first-use order). */
+function* shapes(ctx: ProveContext, n: number): Generator<{ slots: readonly SlotShape[]; folios: readonly FolioShape[] }> {
+  const leaves = leafShapes(ctx, n === 1);
+  const slots: SlotShape[] = [];
+  const folios: FolioShape[] = [];
+  const used = new Set<string>();
+  function* go(i: number): Generator<{ slots: readonly SlotShape[]; folios: readonly FolioShape[] }> {
+    if (i === n) {
+      yield { slots, folios };
+      return;
+    }
+    // PFNMAP VMAs hold special PTEs only; the zero page is mapped in private VMAs only.
+    const opts: SlotShape[] = [{ k: 'none' }];
+    if (ctx.pfnmap || !ctx.shared) opts.push({ k: 'special' });
+    if (!ctx.pfnmap) opts.push(...leaves);
+    for (const o of opts) {
+      slots.push(o);
+      yield* go(i + 1);
+      slots.pop();
+    }
+    if (ctx.pfnmap) return; // PFNMAP: no struct pages, no folios
+    // A page of a folio already in use (each page is mapped at most once).
+    for (let f = 0; f < folios.length; f++) {
+      const nr = 1 << (folios[f] as FolioShape).order;
+      for (let page = 0; page < nr; page++) {
+        const key = `${f}:${page}`;
+        if (used.has(key)) continue;
+        used.add(key);
+        slots.push({ k: 'page', folio: f, page });
+        yield* go(i + 1);
+        slots.pop();
+        used.delete(key);
+      }
+    }
+    // A page of a new folio, placed after the previous one with or without a pfn gap.
+    for (const order of PROVE_ORDERS) {
+      for (const adjacent of folios.length > 0 ? [false, true] : [false]) {
+        folios.push({ order, adjacent });
+        for (let page = 0; page < 1 << order; page++) {
+          const key = `${folios.length - 1}:${page}`;
+          used.add(key);
+          slots.push({ k: 'page', folio: folios.length - 1, page });
+          yield* go(i + 1);
+          slots.pop();
+          used.delete(key);
+        }
+        folios.pop();
+      }
+    }
+  }
+  yield* go(0);
+}
+
+function folioAnonChoices(ctx: ProveContext): boolean[] {
+  if (ctx.kind === 'anon-private') return [true];
+  if (ctx.kind === 'file-private') return [true, false];
+  return [false];
+}
+
+/** The facts of one folio that the context's cp_flags make relevant; the others take one canonical value. */
+function folioFactChoices(ctx: ProveContext, order: number): FolioFacts[] {
+  const nr = 1 << order;
+  const tryWrite = (ctx.cp_flags & MM_CP_TRY_CHANGE_WRITABLE) !== 0;
+  const numa = (ctx.cp_flags & MM_CP_PROT_NUMA) !== 0;
+  const out: FolioFacts[] = [];
+  for (const anon of folioAnonChoices(ctx)) {
+    for (const ksm of tryWrite && anon && order === 0 ? [false, true] : [false]) {
+      const exclusive = anon && !ksm;
+      const patterns: boolean[][] = [];
+      if (tryWrite && exclusive)
+        for (let m = 0; m < 1 << nr; m++) patterns.push(Array.from({ length: nr }, (_, i) => ((m >> i) & 1) === 1));
+      else patterns.push(new Array<boolean>(nr).fill(exclusive));
+      const numaFacts: NumaFact[] = numa
+        ? [
+            'plain',
+            'zone-device',
+            'mapped-shared',
+            'dma-pinned',
+            ...(anon ? [] : ['dirty' as const]),
+            ...(anon && order === 0 ? ['ksm' as const] : []),
+          ]
+        : ['plain'];
+      for (const excl of patterns) for (const nf of numaFacts) out.push({ anon, ksm: ksm || nf === 'ksm', excl, numa: nf });
+    }
+  }
+  return out;
+}
+
+function bitsChoices(ctx: ProveContext, writable: boolean): Bits[] {
+  const out: Bits[] = [];
+  for (const perm of PERMS) {
+    if ((perm === 'rw' || perm === 'rwx') && !writable) continue;
+    for (const dirty of [false, true])
+      for (const young of [false, true])
+        for (const softDirty of ctx.config.memSoftDirty ? [false, true] : [false])
+          for (const uffdWp of ctx.registered ? [false, true] : [false]) {
+            if (uffdWp && (perm === 'rw' || perm === 'rwx')) continue; // W-UFFD.2
+            out.push({ perm, dirty, young, softDirty, uffdWp });
+          }
+  }
+  return out;
+}
+
+/** Fields of Bits, for the one-field-difference closure. */
+function differsInAtMostOneField(a: Bits, b: Bits): boolean {
+  let d = 0;
+  if (a.perm !== b.perm) d++;
+  if (a.dirty !== b.dirty) d++;
+  if (a.young !== b.young) d++;
+  if (a.softDirty !== b.softDirty) d++;
+  if (a.uffdWp !== b.uffdWp) d++;
+  return d <= 1;
+}
+
+/**
+ * The bits of the present slots of one world. One present slot: every
+ * combination. Several: the first present slot takes every combination and
+ * each later one the same bits or the same with ONE field changed (perm,
+ * dirty, young, soft-dirty, uffd-wp) -- every reason a batch breaks or merges
+ * appears, but not every combination of reasons (docs/strength.md).
+ */
+function* bitVectors(choices: readonly (readonly (Bits | null)[])[]): Generator<readonly (Bits | null)[]> {
+  const present = choices.filter((c) => c[0] !== null).length;
+  if (present <= 1) {
+    yield* product(choices);
+    return;
+  }
+  let first: Bits | null = null;
+  const acc: (Bits | null)[] = [];
+  function* go(i: number): Generator<readonly (Bits | null)[]> {
+    if (i === choices.length) {
+      yield acc;
+      return;
+    }
+    for (const c of choices[i] as readonly (Bits | null)[]) {
+      if (c !== null && first !== null && !differsInAtMostOneField(first, c)) continue;
+      const isFirst = c !== null && first === null;
+      if (isFirst) first = c;
+      acc.push(c);
+      yield* go(i + 1);
+      acc.pop();
+      if (isFirst) first = null;
+    }
+  }
+  yield* go(0);
+}
+
+function encode(bits: Bits, special: boolean): number {
+  let flags: number;
+  if (bits.perm === 'none') flags = _PAGE_PROTNONE;
+  else {
+    flags = _PAGE_PRESENT | _PAGE_USER;
+    if (bits.perm === 'r' || bits.perm === 'rw') flags |= _PAGE_NX;
+    if (bits.perm === 'rw' || bits.perm === 'rwx') flags |= _PAGE_RW;
+  }
+  if (bits.young) flags |= _PAGE_ACCESSED;
+  if (bits.dirty) flags |= flags & _PAGE_RW ? _PAGE_DIRTY : _PAGE_SAVED_DIRTY;
+  if (bits.softDirty) flags |= _PAGE_SOFT_DIRTY;
+  if (bits.uffdWp) flags |= _PAGE_UFFD_WP;
+  if (special) flags |= _PAGE_SPECIAL;
+  return flags;
+}
+
+/** Head pfns for the folios: naturally aligned, in first-use order, adjacent ones back to back. */
+function placeFolios(folios: readonly FolioShape[]): number[] {
+  const pfns: number[] = [];
+  let next = FIRST_FOLIO_PFN;
+  let prevEnd = -1;
+  for (const f of folios) {
+    const nr = 1 << f.order;
+    const pfn = f.adjacent && prevEnd >= 0 && prevEnd % nr === 0 ? prevEnd : Math.ceil((next + nr) / nr) * nr;
+    pfns.push(pfn);
+    prevEnd = pfn + nr;
+    next = Math.max(next, prevEnd);
+  }
+  return pfns;
+}
+
+const CANONICAL_MM: MmState = Object.freeze({ singleThreaded: false });
+const CANONICAL_NUMA: NumaState = Object.freeze({
+  currentNid: 0,
+  topTierNids: Object.freeze([0, 1]) as readonly number[],
+  balancingNormal: true,
+  memoryTiering: false,
+});
+
+/**
+ * NUMA states. Node ids enter only through equality with currentNid and
+ * membership of topTierNids, so with currentNid = 0, topTierNids = [0] and
+ * folio nids 0 and 1 every class (local top-tier, remote lower-tier) is
+ * present. The mm/numa switches are enumerated one at a time (each row of
+ * SEMANTICS §8.2 that depends on one is reachable), not in every combination.
+ */
+function numaStates(ctx: ProveContext): { mm: MmState; numa: NumaState; nidRead: boolean }[] {
+  if (!(ctx.cp_flags & MM_CP_PROT_NUMA)) return [{ mm: CANONICAL_MM, numa: CANONICAL_NUMA, nidRead: false }];
+  const base: NumaState = { currentNid: 0, topTierNids: [0], balancingNormal: true, memoryTiering: false };
+  return [
+    { mm: CANONICAL_MM, numa: base, nidRead: false },
+    { mm: { singleThreaded: true }, numa: base, nidRead: true },
+    { mm: CANONICAL_MM, numa: { ...base, balancingNormal: false }, nidRead: true },
+    { mm: CANONICAL_MM, numa: { ...base, memoryTiering: true }, nidRead: true },
+  ];
+}
+
+/** VMA placements: all slots in one PTE table, or a table boundary after slot j. */
+function starts(n: number): number[] {
+  const out = [PMD_BASE * PTRS_PER_PTE];
+  for (let j = 1; j < n; j++) out.push(PMD_BASE * PTRS_PER_PTE + PTRS_PER_PTE - j);
+  return out;
+}
+
+function pmdChoices(start: number, ptes: readonly Pte[]): PmdSlot[][] {
+  const p0 = Math.floor(start / PTRS_PER_PTE);
+  const p1 = Math.floor((start + ptes.length - 1) / PTRS_PER_PTE);
+  const perPmd: PmdSlot[][] = [];
+  for (let p = p0; p <= p1; p++) {
+    const lo = Math.max(p * PTRS_PER_PTE, start) - start;
+    const hi = Math.min((p + 1) * PTRS_PER_PTE, start + ptes.length) - start;
+    const empty = ptes.slice(lo, hi).every((x) => x.kind === 'none');
+    perPmd.push(empty ? [{ kind: 'table' }, { kind: 'none' }] : [{ kind: 'table' }]);
+  }
+  const out: PmdSlot[][] = [];
+  for (const x of product(perPmd)) out.push([...x]);
+  return out;
+}
+
+/** Worlds of exactly n slots in one context. */
+function* worldsOf(ctx: ProveContext, n: number): Generator<World> {
+  for (const shape of shapes(ctx, n)) {
+    const factChoices = shape.folios.map((f) => folioFactChoices(ctx, f.order));
+    const pfns = placeFolios(shape.folios);
+    for (const facts of product(factChoices)) {
+      const mkFolios = (nid: number): Folio[] =>
+        shape.folios.map((f, i) => {
+          const ff = facts[i] as FolioFacts;
+          return mkFolio({
+            pfn: pfns[i] as number,
+            order: f.order,
+            anon: ff.anon,
+            ksm: ff.ksm,
+            zoneDevice: ff.numa === 'zone-device',
+            nid,
+            maybeMappedShared: ff.numa === 'mapped-shared',
+            maybeDmaPinned: ff.numa === 'dma-pinned',
+            fileLru: !ff.anon,
+            dirty: ff.numa === 'dirty',
+            anonExclusive: ff.excl,
+          });
+        });
+      const folios = mkFolios(0);
+      // Folios behind pfn-carrying softleaf entries, placed after the mapped ones.
+      let leafPfn = Math.max(FIRST_FOLIO_PFN, ...folios.map((f) => f.pfn + (1 << f.order))) + 1;
+      const leafOffsets: number[] = [];
+      for (const s of shape.slots) {
+        if (s.k !== 'leaf' || s.type === 'swap') {
+          leafOffsets.push(0);
+          continue;
+        }
+        const pfn = leafPfn++;
+        leafOffsets.push(pfn);
+        if (s.type !== 'hwpoison')
+          folios.push(mkFolio({ pfn, order: 0, anon: s.anon, zoneDevice: s.type.startsWith('device'), anonExclusive: [s.anon] }));
+      }
+      const bitChoices = shape.slots.map((s) => {
+        if (s.k === 'page') {
+          const ff = facts[s.folio] as FolioFacts;
+          return bitsChoices(ctx, ctx.shared || (ff.anon && !ff.ksm && ff.excl[s.page] === true));
+        }
+        if (s.k === 'special') return bitsChoices(ctx, ctx.shared && ctx.pfnmap);
+        return [null];
+      });
+      for (const bits of bitVectors(bitChoices)) {
+        const ptes: Pte[] = shape.slots.map((s, i) => {
+          const b = bits[i] as Bits;
+          switch (s.k) {
+            case 'none':
+              return { kind: 'none' };
+            case 'page':
+              return { kind: 'present', pfn: (pfns[s.folio] as number) + s.page, flags: encode(b, false) };
+            case 'special':
+              return { kind: 'present', pfn: ctx.pfnmap ? 0x20 + i : ZERO_PFN, flags: encode(b, true) };
+            case 'leaf':
+              return {
+                kind: 'softleaf',
+                type: s.type,
+                offset: s.type === 'swap' ? SWAP_OFFSET + i : (leafOffsets[i] as number),
+                flags: s.flags,
+              };
+            case 'marker':
+              return { kind: 'softleaf', type: 'marker', offset: s.mask, flags: 0 };
+            default: {
+              const never: never = s;
+              throw new TypeError(`unknown slot shape ${JSON.stringify(never)}`);
+            }
+          }
+        });
+        for (const start of starts(n)) {
+          const vma = ctx.vma(start, n);
+          for (const pmds of pmdChoices(start, ptes))
+            for (let a = 0; a < n; a++)
+              for (let b = a + 1; b <= n; b++)
+                for (const { mm, numa, nidRead } of numaStates(ctx))
+                  for (const nid of nidRead && shape.folios.length > 0 ? [0, 1] : [0])
+                    yield mkWorld({
+                      config: ctx.config,
+                      vma,
+                      ptes: [...ptes],
+                      folios: nid === 0 ? folios : [...mkFolios(nid), ...folios.slice(shape.folios.length)],
+                      pmds,
+                      range: { start: start + a, end: start + b },
+                      cp_flags: ctx.cp_flags,
+                      mm,
+                      numa,
+                    });
+        }
+      }
+    }
+  }
+}
+
+export const DEFAULT_CONFIGS: readonly ConfigName[] = ['x86-64', 'arm64'];
+
+/** Every world with 1..bound slots, smallest first. */
+export function* enumerateWorlds(options: EnumerateOptions): Generator<Enumerated> {
+  const configs = options.configs ?? DEFAULT_CONFIGS;
+  for (let n = 1; n <= options.bound; n++)
+    for (const ctx of contexts(configs, options)) for (const world of worldsOf(ctx, n)) yield { world, slots: n };
+}
+
+/** Number of worlds per slot count without building them (for planning a run). */
+export function countWorlds(options: EnumerateOptions): number[] {
+  const out: number[] = [];
+  for (const { slots } of enumerateWorlds(options)) out[slots - 1] = (out[slots - 1] ?? 0) + 1;
+  return out;
+}
