@@ -10,6 +10,7 @@ import { type Io, processIo } from './io.js';
 import { runList } from './list.js';
 import { runNewVariant } from './new_variant.js';
 import { positiveInt, positiveSeconds, seedValue, shardValue } from './options.js';
+import { runOracle } from './oracle.js';
 import { runReplay } from './replay.js';
 import { runShow } from './show.js';
 import { VERSION_STRING } from './version.js';
@@ -143,6 +144,44 @@ ${EXIT_CODES}`,
     .action((raw: { json?: boolean }) => {
       done(runList({ json: Boolean(raw.json) }, io));
     });
+
+  root
+    .command('oracle')
+    .description('check the spec against the live kernel: generated userspace scenarios, prediction vs observation per page')
+    .option('--runs <n>', 'scenarios to generate', '300')
+    .option('--seed <s>', 'fast-check seed (printed; replays the campaign)')
+    .option('--features <list>', `restrict to features (comma-separated; repeatable)`, collect, [])
+    .option('--emit-c <file>', 'write a stand-alone C reproducer of the first disagreement (or of --from)')
+    .option('--from <file>', 'with --emit-c: a stored case under counterexamples/kernel/')
+    .option('--json', 'machine-readable output')
+    .option('--no-save', 'do not store disagreements under counterexamples/kernel/')
+    .addHelpText('after', EXIT_CODES)
+    .action(
+      async (raw: {
+        runs: string;
+        seed?: string;
+        features: string[];
+        emitC?: string;
+        from?: string;
+        json?: boolean;
+        save: boolean;
+      }) => {
+        done(
+          await runOracle(
+            {
+              runs: positiveInt('--runs', raw.runs),
+              ...(raw.seed !== undefined ? { seed: seedValue('--seed', raw.seed) } : {}),
+              features: raw.features,
+              ...(raw.emitC ? { emitC: raw.emitC } : {}),
+              ...(raw.from ? { from: raw.from } : {}),
+              json: Boolean(raw.json),
+              store: raw.save,
+            },
+            io,
+          ),
+        );
+      },
+    );
 
   root
     .command('new-variant')

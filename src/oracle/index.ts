@@ -18,7 +18,7 @@ export type { OpResult, PredictedOpResult, Probe } from './observation.js';
 export { predict } from './predict.js';
 export { buildRunner, kernelRelease, runScenarios } from './runner.js';
 export { assertValidScenario, type Op, type Scenario, ScenarioError, scenarioProblems, showOp } from './scenario.js';
-export { loadCounterexamples, saveCounterexample } from './store.js';
+export { KernelCounterexampleError, loadCounterexamples, readCounterexample, saveCounterexample } from './store.js';
 
 export interface CampaignOptions {
   readonly runs: number;

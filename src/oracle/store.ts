@@ -1,12 +1,12 @@
 // Disagreements between the model and the live kernel, stored as data under
 // counterexamples/kernel/: the shrunk scenario itself, both tables, provenance.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FieldDiff } from './compare.js';
 import type { OpResult, PredictedOpResult } from './observation.js';
-import type { Scenario } from './scenario.js';
+import { type Scenario, scenarioProblems } from './scenario.js';
 
 export const KERNEL_CE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../counterexamples/kernel');
 
@@ -28,12 +28,42 @@ export interface KernelCounterexample {
   };
 }
 
+/** Writes atomically (temp file + rename) and never overwrites: an existing case is kept as it is. */
 export function saveCounterexample(ce: KernelCounterexample, dir = KERNEL_CE_DIR): string {
   mkdirSync(dir, { recursive: true });
   const hash = createHash('sha256').update(JSON.stringify(ce.scenario)).digest('hex').slice(0, 12);
   const file = join(dir, `${hash}.json`);
-  writeFileSync(file, `${JSON.stringify(ce, null, 2)}\n`);
+  if (existsSync(file)) return file;
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(ce, null, 2)}\n`);
+  renameSync(tmp, file);
   return file;
+}
+
+/** Thrown for a stored case that cannot be read; names the file. */
+export class KernelCounterexampleError extends Error {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+    this.name = 'KernelCounterexampleError';
+  }
+}
+
+/** One stored case, checked enough to be replayed: JSON, kind, and a valid scenario. */
+export function readCounterexample(file: string): KernelCounterexample {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new KernelCounterexampleError(file, `not readable JSON (${(error as Error).message})`);
+  }
+  const ce = doc as Partial<KernelCounterexample>;
+  if (ce?.kind !== 'kernel-oracle') throw new KernelCounterexampleError(file, "field 'kind' must be 'kernel-oracle'");
+  const problems = ce.scenario ? scenarioProblems(ce.scenario) : ['missing'];
+  if (problems.length) throw new KernelCounterexampleError(file, `field 'scenario': ${problems.join('; ')}`);
+  return ce as KernelCounterexample;
 }
 
 export function loadCounterexamples(dir = KERNEL_CE_DIR): { file: string; ce: KernelCounterexample }[] {
@@ -43,5 +73,5 @@ export function loadCounterexamples(dir = KERNEL_CE_DIR): { file: string; ce: Ke
   } catch {
     return [];
   }
-  return names.map((n) => ({ file: join(dir, n), ce: JSON.parse(readFileSync(join(dir, n), 'utf8')) as KernelCounterexample }));
+  return names.map((n) => ({ file: join(dir, n), ce: readCounterexample(join(dir, n)) }));
 }

@@ -1,0 +1,63 @@
+// `mprotect-spec oracle`: the live-kernel fidelity campaign (src/oracle/), and
+// C reproducers of its disagreements that run on any Linux machine.
+import { writeFileSync } from 'node:fs';
+import { emitC, FEATURES, type Feature, formatCampaign, readCounterexample, runOracleCampaign } from '../oracle/index.js';
+import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import type { Io } from './io.js';
+
+export interface OracleOptions {
+  readonly runs: number;
+  readonly seed?: number;
+  readonly features: readonly string[];
+  readonly emitC?: string;
+  readonly from?: string;
+  readonly json: boolean;
+  readonly store: boolean;
+}
+
+function parseFeatures(raw: readonly string[]): Feature[] {
+  const names = raw.flatMap((f) => f.split(',')).filter(Boolean);
+  for (const f of names)
+    if (!(FEATURES as readonly string[]).includes(f))
+      throw new UsageError(`unknown feature '${f}' (known: ${FEATURES.join(', ')})`);
+  return names as Feature[];
+}
+
+export async function runOracle(o: OracleOptions, io: Io): Promise<number> {
+  if (o.from) {
+    if (!o.emitC) throw new UsageError('--from needs --emit-c FILE (what to write the reproducer to)');
+    let ce: ReturnType<typeof readCounterexample>;
+    try {
+      ce = readCounterexample(o.from);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    writeFileSync(o.emitC, emitC(ce.scenario, ce.explanation ?? `stored disagreement ${o.from}`));
+    io.out(`wrote a C reproducer of ${o.from} to ${o.emitC} (cc -O2 -pthread ${o.emitC} && sudo ./a.out)\n`);
+    return EXIT_OK;
+  }
+  const features = parseFeatures(o.features);
+  const result = await runOracleCampaign({
+    runs: o.runs,
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    ...(features.length ? { features } : {}),
+    store: o.store,
+    ...(io.errIsTTY ? { onProgress: (done: number, total: number) => io.err(`\r${done}/${total} scenarios`) } : {}),
+  });
+  if (io.errIsTTY) io.err('\n');
+  if (result.skipped) {
+    io.err(`mprotect-spec oracle: cannot run on this machine: ${result.skipped}\n`);
+    return EXIT_USAGE;
+  }
+  io.out(o.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatCampaign(result)}\n`);
+  const real = result.disagreements.filter((d) => d.reproduced > 0);
+  if (o.emitC) {
+    const first = real[0];
+    if (!first) io.out(`no reproducible disagreement: ${o.emitC} not written\n`);
+    else {
+      writeFileSync(o.emitC, emitC(first.scenario, `shrunk disagreement, seed ${result.seed}`));
+      io.out(`wrote a C reproducer of the first disagreement to ${o.emitC}\n`);
+    }
+  }
+  return real.length ? EXIT_DIVERGENCE : EXIT_OK;
+}
