@@ -11,6 +11,7 @@ import { runList } from './list.js';
 import { runNewVariant } from './new_variant.js';
 import { positiveInt, positiveSeconds, seedValue, shardValue } from './options.js';
 import { runOracle } from './oracle.js';
+import { runProve } from './prove.js';
 import { runReplay } from './replay.js';
 import { runShow } from './show.js';
 import { VERSION_STRING } from './version.js';
@@ -143,6 +144,28 @@ ${EXIT_CODES}`,
     .option('--json', 'machine-readable output')
     .action((raw: { json?: boolean }) => {
       done(runList({ json: Boolean(raw.json) }, io));
+    });
+
+  root
+    .command('prove')
+    .description('check every world up to a bound (slots, folio orders 0-2, every entry kind and real cp_flags) exhaustively')
+    .option('--bound <k>', 'largest number of PTE slots', '2')
+    .option('--time-limit <seconds>', 'stop after this long and report the bound reached')
+    .option('--variant <name>', 'variant to check (repeatable; default: every equivalent variant)', collect, [])
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', EXIT_CODES)
+    .action((raw: { bound: string; timeLimit?: string; variant: string[]; json?: boolean }) => {
+      done(
+        runProve(
+          {
+            bound: positiveInt('--bound', raw.bound),
+            ...(raw.timeLimit ? { timeLimitMs: positiveSeconds('--time-limit', raw.timeLimit) * 1000 } : {}),
+            variants: raw.variant,
+            json: Boolean(raw.json),
+          },
+          io,
+        ),
+      );
     });
 
   root
