@@ -143,6 +143,43 @@ function* shapes(ctx: ProveContext, n: number): Generator<{ slots: readonly Slot
       yield { slots, folios };
       return;
     }
+    // Folio pages first (batches are what multi-slot worlds are for), large folios first.
+    if (!ctx.pfnmap) {
+      // A page of a folio already in use (each page is mapped at most once).
+      for (let f = 0; f < folios.length; f++) {
+        const nr = 1 << (folios[f] as FolioShape).order;
+        for (let page = 0; page < nr; page++) {
+          const key = `${f}:${page}`;
+          if (used.has(key)) continue;
+          used.add(key);
+          slots.push({ k: 'page', folio: f, page });
+          yield* go(i + 1);
+          slots.pop();
+          used.delete(key);
+        }
+      }
+      // A page of a new folio. Where the new folio sits in pfn space is observable only through pfn
+      // contiguity with the previous slot (folio membership is by construction): so "right after the
+      // previous folio" is enumerated only when the previous slot maps that folio's last page and this
+      // slot the new folio's first page; otherwise a gap (pfn relabelling symmetry).
+      const prev = slots[i - 1];
+      for (const order of [...PROVE_ORDERS].reverse()) {
+        const prevFolio = prev?.k === 'page' && prev.folio === folios.length - 1 ? (folios[prev.folio] as FolioShape) : null;
+        const prevIsLast = prevFolio !== null && prev?.k === 'page' && prev.page === (1 << prevFolio.order) - 1;
+        for (let page = 0; page < 1 << order; page++) {
+          for (const adjacent of prevIsLast && page === 0 ? [false, true] : [false]) {
+            folios.push({ order, adjacent });
+            const key = `${folios.length - 1}:${page}`;
+            used.add(key);
+            slots.push({ k: 'page', folio: folios.length - 1, page });
+            yield* go(i + 1);
+            slots.pop();
+            used.delete(key);
+            folios.pop();
+          }
+        }
+      }
+    }
     // PFNMAP VMAs hold special PTEs only; the zero page is mapped in private VMAs only.
     const opts: SlotShape[] = [{ k: 'none' }];
     if (ctx.pfnmap || !ctx.shared) opts.push({ k: 'special' });
@@ -151,35 +188,6 @@ function* shapes(ctx: ProveContext, n: number): Generator<{ slots: readonly Slot
       slots.push(o);
       yield* go(i + 1);
       slots.pop();
-    }
-    if (ctx.pfnmap) return; // PFNMAP: no struct pages, no folios
-    // A page of a folio already in use (each page is mapped at most once).
-    for (let f = 0; f < folios.length; f++) {
-      const nr = 1 << (folios[f] as FolioShape).order;
-      for (let page = 0; page < nr; page++) {
-        const key = `${f}:${page}`;
-        if (used.has(key)) continue;
-        used.add(key);
-        slots.push({ k: 'page', folio: f, page });
-        yield* go(i + 1);
-        slots.pop();
-        used.delete(key);
-      }
-    }
-    // A page of a new folio, placed after the previous one with or without a pfn gap.
-    for (const order of PROVE_ORDERS) {
-      for (const adjacent of folios.length > 0 ? [false, true] : [false]) {
-        folios.push({ order, adjacent });
-        for (let page = 0; page < 1 << order; page++) {
-          const key = `${folios.length - 1}:${page}`;
-          used.add(key);
-          slots.push({ k: 'page', folio: folios.length - 1, page });
-          yield* go(i + 1);
-          slots.pop();
-          used.delete(key);
-        }
-        folios.pop();
-      }
     }
   }
   yield* go(0);
@@ -192,7 +200,7 @@ function folioAnonChoices(ctx: ProveContext): boolean[] {
 }
 
 /** The facts of one folio that the context's cp_flags make relevant; the others take one canonical value. */
-function folioFactChoices(ctx: ProveContext, order: number): FolioFacts[] {
+function folioFactChoices(ctx: ProveContext, order: number, mapped: ReadonlySet<number> | null): FolioFacts[] {
   const nr = 1 << order;
   const tryWrite = (ctx.cp_flags & MM_CP_TRY_CHANGE_WRITABLE) !== 0;
   const numa = (ctx.cp_flags & MM_CP_PROT_NUMA) !== 0;
@@ -201,9 +209,17 @@ function folioFactChoices(ctx: ProveContext, order: number): FolioFacts[] {
     for (const ksm of tryWrite && anon && order === 0 ? [false, true] : [false]) {
       const exclusive = anon && !ksm;
       const patterns: boolean[][] = [];
-      if (tryWrite && exclusive)
-        for (let m = 0; m < 1 << nr; m++) patterns.push(Array.from({ length: nr }, (_, i) => ((m >> i) & 1) === 1));
-      else patterns.push(new Array<boolean>(nr).fill(exclusive));
+      if (tryWrite && exclusive) {
+        // Every pattern; in worlds of several slots the pages no slot maps share one value.
+        for (let m = 0; m < 1 << nr; m++) {
+          const p = Array.from({ length: nr }, (_, i) => ((m >> i) & 1) === 1);
+          if (mapped !== null) {
+            const rest = p.filter((_, i) => !mapped.has(i));
+            if (rest.some((x) => x !== rest[0])) continue;
+          }
+          patterns.push(p);
+        }
+      } else patterns.push(new Array<boolean>(nr).fill(exclusive));
       const numaFacts: NumaFact[] = numa
         ? [
             'plain',
@@ -214,7 +230,10 @@ function folioFactChoices(ctx: ProveContext, order: number): FolioFacts[] {
             ...(anon && order === 0 ? ['ksm' as const] : []),
           ]
         : ['plain'];
-      for (const excl of patterns) for (const nf of numaFacts) out.push({ anon, ksm: ksm || nf === 'ksm', excl, numa: nf });
+      // KSM pages are never PageAnonExclusive (W-FOLIO.5).
+      for (const excl of patterns)
+        for (const nf of numaFacts)
+          out.push({ anon, ksm: ksm || nf === 'ksm', excl: nf === 'ksm' ? excl.map(() => false) : excl, numa: nf });
     }
   }
   return out;
@@ -246,12 +265,16 @@ function differsInAtMostOneField(a: Bits, b: Bits): boolean {
   return d <= 1;
 }
 
+/** Base bits of the first present slot of a multi-slot world: no soft-dirty, no uffd-wp (later slots may flip them). */
+const isBase = (b: Bits): boolean => !b.softDirty && !b.uffdWp;
+
 /**
  * The bits of the present slots of one world. One present slot: every
- * combination. Several: the first present slot takes every combination and
- * each later one the same bits or the same with ONE field changed (perm,
- * dirty, young, soft-dirty, uffd-wp) -- every reason a batch breaks or merges
- * appears, but not every combination of reasons (docs/strength.md).
+ * combination. Several: the first present slot takes every combination of
+ * perm, dirty and young (soft-dirty and uffd-wp clear), and each later one the
+ * same bits or the same with ONE field changed (perm, dirty, young,
+ * soft-dirty, uffd-wp) -- every reason a batch breaks or merges appears, but
+ * not every combination of reasons (docs/strength.md).
  */
 function* bitVectors(choices: readonly (readonly (Bits | null)[])[]): Generator<readonly (Bits | null)[]> {
   const present = choices.filter((c) => c[0] !== null).length;
@@ -267,6 +290,7 @@ function* bitVectors(choices: readonly (readonly (Bits | null)[])[]): Generator<
       return;
     }
     for (const c of choices[i] as readonly (Bits | null)[]) {
+      if (c !== null && first === null && !isBase(c)) continue;
       if (c !== null && first !== null && !differsInAtMostOneField(first, c)) continue;
       const isFirst = c !== null && first === null;
       if (isFirst) first = c;
@@ -361,7 +385,12 @@ function pmdChoices(start: number, ptes: readonly Pte[]): PmdSlot[][] {
 /** Worlds of exactly n slots in one context. */
 function* worldsOf(ctx: ProveContext, n: number): Generator<World> {
   for (const shape of shapes(ctx, n)) {
-    const factChoices = shape.folios.map((f) => folioFactChoices(ctx, f.order));
+    const factChoices = shape.folios.map((f, fi) => {
+      if (n === 1) return folioFactChoices(ctx, f.order, null);
+      const mapped = new Set<number>();
+      for (const s of shape.slots) if (s.k === 'page' && s.folio === fi) mapped.add(s.page);
+      return folioFactChoices(ctx, f.order, mapped);
+    });
     const pfns = placeFolios(shape.folios);
     for (const facts of product(factChoices)) {
       const mkFolios = (nid: number): Folio[] =>

@@ -11,7 +11,7 @@ export function formatProveResult(r: ProveResult, options: { readonly maxFailure
   const secs = (r.ms / 1000).toFixed(1);
   const reach = r.complete
     ? `every world with 1..${r.bound} slot(s)`
-    : `every world with 1..${r.completedSlots} slot(s), then stopped at the time limit inside ${r.completedSlots + 1} slots`;
+    : `every world with 1..${r.completedSlots} slot(s), then stopped ${r.stoppedBy === 'first-failure' ? 'at the first failure' : 'at the time limit'} inside ${r.completedSlots + 1} slot(s)`;
   lines.push(`prove --bound ${r.bound}: ${int(r.worlds)} worlds, ${int(r.checked)} world x variant comparisons in ${secs}s`);
   lines.push(`  covered: ${reach}`);
   lines.push(`  worlds by slot count: ${r.worldsBySlots.map((n, i) => `${i + 1}: ${int(n)}`).join(', ')}`);

@@ -64,8 +64,10 @@ export interface ProveResult {
   readonly checked: number;
   /** Worlds per slot count (index 0 = one slot). */
   readonly worldsBySlots: readonly number[];
-  /** True when every world up to `bound` was checked (no time limit hit). */
+  /** True when every world up to `bound` was checked. */
   readonly complete: boolean;
+  /** Why the run ended early, if it did. */
+  readonly stoppedBy: 'time-limit' | 'first-failure' | null;
   /** Largest slot count whose worlds were all checked. */
   readonly completedSlots: number;
   readonly variants: readonly VariantTally[];
@@ -131,6 +133,7 @@ export function prove(options: ProveOptions): ProveResult {
   let checked = 0;
   let specErrors = 0;
   let complete = true;
+  let stoppedBy: ProveResult['stoppedBy'] = null;
   let currentSlots = 0;
 
   const domain = {
@@ -142,10 +145,12 @@ export function prove(options: ProveOptions): ProveResult {
   for (const { world, slots } of enumerateWorlds(domain)) {
     if ((worlds & 1023) === 0 && performance.now() > deadline) {
       complete = false;
+      stoppedBy = 'time-limit';
       break;
     }
     if (options.stopAtFirstFailure && tallies.every((t) => t.failed > 0)) {
       complete = false;
+      stoppedBy = 'first-failure';
       break;
     }
     currentSlots = slots;
@@ -200,6 +205,7 @@ export function prove(options: ProveOptions): ProveResult {
     checked,
     worldsBySlots: bySlots,
     complete,
+    stoppedBy,
     completedSlots: Math.max(0, completedSlots),
     variants: tallies,
     failures,
