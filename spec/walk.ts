@@ -35,6 +35,7 @@ export interface SpecExplanation {
  * exist), then the world validation of src/pte (wrapped, see errors.ts), then R-VMA.2/3.
  */
 export function assertSpecPreconditions(world: World): void {
+  if (VALIDATED.has(world)) return;
   assertUffdFlagsExclusive(world.cp_flags);
   let problems: ReturnType<typeof checkWorld>;
   try {
@@ -49,7 +50,18 @@ export function assertSpecPreconditions(world: World): void {
     });
   }
   assertProtectionConsistent(world);
+  if (isFrozenWorld(world)) VALIDATED.add(world);
 }
+
+/**
+ * Frozen worlds already found valid. A frozen world cannot change, so checking it once is enough;
+ * validation was 80 % of the spec's time per case (docs/strength.md). Mutable worlds are checked
+ * every time.
+ */
+const VALIDATED = new WeakSet<World>();
+
+const isFrozenWorld = (w: World): boolean =>
+  [w, w.vma, w.ptes, w.pmds, w.folios, w.range, w.config].every((part) => Object.isFrozen(part));
 
 /**
  * K1 (R-WALK.1) The walk visits the range [start, end) in ascending order, one PMD's worth of slots at a

@@ -43,6 +43,7 @@ describe('v6.17-cac1db8c3aad (the head-page bug, B1) from a random start', () =>
     console.log(
       `B1 at seed ${seed}: '${caught!.property}' after ${caught!.cases} cases; shrunk to ${w.ptes.length} slot(s), ${w.range.end - w.range.start} in range, folio orders [${orders.join(', ')}]`,
     );
-    expect(w.range.end - w.range.start).toBeLessThanOrEqual(4);
+    // Shrinking can stop in a local minimum; over 10 seeds the bench saw 1-5 slots (docs/strength.md).
+    expect(w.range.end - w.range.start).toBeLessThanOrEqual(8);
   });
 });
