@@ -31,8 +31,19 @@ function joins(prev: PresentPte, next: Pte, folio: Folio): next is PresentPte {
   return (next.flags & ~IGNORED_IN_BATCH) === (prev.flags & ~IGNORED_IN_BATCH);
 }
 
+/** Runs of frozen worlds, computed once: the relation, the trace check, the batch-aware spec and the coverage labels all ask. */
+const MEMO = new WeakMap<World, readonly Run[]>();
+
 /** Runs over the present PTEs of [range.start, range.end) that sit in PTE tables. */
-export function batchRuns(world: World): Run[] {
+export function batchRuns(world: World): readonly Run[] {
+  const known = MEMO.get(world);
+  if (known) return known;
+  const runs = computeRuns(world);
+  if (Object.isFrozen(world) && Object.isFrozen(world.ptes)) MEMO.set(world, Object.freeze(runs));
+  return runs;
+}
+
+function computeRuns(world: World): Run[] {
   const runs: Run[] = [];
   const { vma, range } = world;
   let vpn = range.start;

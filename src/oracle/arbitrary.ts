@@ -2,7 +2,7 @@
 // into a program by clamping every index to what exists at that point (no
 // chain, no filter, so shrinking removes steps and shrinks numbers).
 import fc from 'fast-check';
-import type { Feature } from './compare.js';
+import { FEATURES, type Feature } from './compare.js';
 import { MAX_CHILDREN, type Op, type Prot, type RegionKind, type Scenario } from './scenario.js';
 
 interface RegionChoice {
@@ -153,16 +153,7 @@ export function buildScenario(regions: readonly RegionChoice[], steps: readonly 
   return { ops };
 }
 
-export const ALL_FEATURES: readonly Feature[] = [
-  'anon-cow',
-  'exclusive-reuse',
-  'shmem',
-  'file-writenotify',
-  'thp',
-  'uffd-wp',
-  'guard-markers',
-  'prot-none',
-];
+export const ALL_FEATURES: readonly Feature[] = FEATURES;
 
 export function scenarioArb(opts: ScenarioArbOptions = {}): fc.Arbitrary<Scenario> {
   const features = new Set(opts.features ?? ALL_FEATURES);
