@@ -15,6 +15,7 @@ export interface FolioArbOptions {
 export function orderArb(options: FolioArbOptions = {}): fc.Arbitrary<number> {
   const large = options.largeWeight ?? 4;
   return fc.oneof(
+    { withCrossShrink: true },
     { arbitrary: fc.constant(0), weight: 3 },
     { arbitrary: fc.integer({ min: 2, max: 5 }), weight: 3 * large },
     { arbitrary: fc.constantFrom(1, 6, 7, 8, 9), weight: large },

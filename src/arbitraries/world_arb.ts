@@ -26,7 +26,13 @@ const hugeArb: fc.Arbitrary<HugeLayout> = fc.record({ bits: pteBitsArb, exclusiv
 
 const rangeArb: fc.Arbitrary<RangeLayout> = fc.record(
   {
-    whole: fc.oneof({ arbitrary: fc.constant(true), weight: 1 }, { arbitrary: fc.constant(false), weight: 2 }),
+    // false first with cross-shrinking: a failure on the whole range shrinks
+    // toward a sub-range, which is what lets the slots around the bug go.
+    whole: fc.oneof(
+      { withCrossShrink: true },
+      { arbitrary: fc.constant(false), weight: 2 },
+      { arbitrary: fc.constant(true), weight: 1 },
+    ),
     lo: fc.nat(1000),
     len: fc.nat(1000),
   },
@@ -35,6 +41,7 @@ const rangeArb: fc.Arbitrary<RangeLayout> = fc.record(
 
 /** Where the VMA starts inside its PMD: often near the end, to cross a table boundary. */
 const pmdOffsetArb = fc.oneof(
+  { withCrossShrink: true },
   { arbitrary: fc.constant(0), weight: 2 },
   { arbitrary: fc.integer({ min: 490, max: 511 }), weight: 2 },
   { arbitrary: fc.nat(511), weight: 1 },
@@ -51,7 +58,11 @@ export function layoutArb(options: WorldArbOptions = {}): fc.Arbitrary<Layout> {
       segments: fc.array(segmentArb(segOptions), { minLength: 1, maxLength: options.maxSegments ?? 8 }),
       huge: options.smallFoliosOnly
         ? fc.constant(null)
-        : fc.oneof({ arbitrary: fc.constant(null), weight: 32 }, { arbitrary: hugeArb, weight: options.hugeWeight ?? 1 }),
+        : fc.oneof(
+            { withCrossShrink: true },
+            { arbitrary: fc.constant(null), weight: 32 },
+            { arbitrary: hugeArb, weight: options.hugeWeight ?? 1 },
+          ),
       range: rangeArb,
       emptyTables: fc.boolean(),
       singleThreaded: fc.boolean(),

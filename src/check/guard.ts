@@ -11,6 +11,12 @@ export type GuardedRun =
 const FROZEN_WRITE =
   /Cannot (?:assign to read only property|add property|delete property|define property) '?([^' ]+)'?(?:,)? (?:of )?(?:object )?'?([^']*)'?/;
 
+/** Stack frames with paths relative to the working directory: shorter, and the same on every machine. */
+function relativePaths(stack: string): string {
+  const cwd = process.cwd().replace(/\/$/, '');
+  return stack.split(`file://${cwd}/`).join('').split(`${cwd}/`).join('');
+}
+
 /** A human description of what a thrown error means for the candidate. */
 export function describeThrow(error: unknown): Mismatch {
   const err = error instanceof Error ? error : new Error(String(error));
@@ -19,7 +25,10 @@ export function describeThrow(error: unknown): Mismatch {
     const what = /^\d+$/.test(frozen[1] ?? '') ? `slot ${frozen[1]}` : `property '${frozen[1]}'`;
     return { rule: 'REL-INPUT', message: `mutated ${what} of its input (${err.message})` };
   }
-  const stack = (err.stack ?? err.message).split('\n').slice(0, 6).join('\n      ');
+  const stack = relativePaths(err.stack ?? err.message)
+    .split('\n')
+    .slice(0, 6)
+    .join('\n      ');
   return { rule: 'REL-CRASH', message: `threw ${err.name}: ${err.message}\n      ${stack}` };
 }
 

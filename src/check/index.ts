@@ -1,5 +1,6 @@
 export * from './guard.js';
 export * from './metamorphic.js';
+export * from './narrow.js';
 export * from './properties.js';
 export * from './registry_targets.js';
 export * from './run.js';

@@ -7,6 +7,7 @@ import { type CoverageCounter, labelsOf } from '../coverage/index.js';
 import { driftIn, type Mismatch } from '../observe/index.js';
 import type { World } from '../pte/index.js';
 import { describeThrow } from './guard.js';
+import { narrowFailure } from './narrow.js';
 import type { PropertyDef } from './properties.js';
 import type { CheckTarget, SpecFn } from './target.js';
 
@@ -34,6 +35,8 @@ export interface Failure {
   readonly seed: number;
   readonly path: string;
   readonly shrinks: number;
+  /** Steps of the range-narrowing pass after shrinking (narrow.ts); the world is the narrowed one. */
+  readonly narrowed: number;
 }
 
 export interface PropertyResult {
@@ -85,8 +88,15 @@ export function runProperty(prop: PropertyDef, target: CheckTarget, spec: SpecFn
   let failure: Failure | null = null;
   let internalError: string | undefined;
   if (details.failed && details.counterexample) {
-    const world = details.counterexample[0];
-    const mismatches = safeCheck(prop, world, target, spec);
+    const shrunk = details.counterexample[0];
+    const firstMismatches = safeCheck(prop, shrunk, target, spec);
+    const check = (w: World) => {
+      options.onCase?.(w);
+      return safeCheck(prop, w, target, spec);
+    };
+    const narrowed = firstMismatches.length ? narrowFailure(shrunk, firstMismatches, check) : null;
+    const world = narrowed?.world ?? shrunk;
+    const mismatches = narrowed?.mismatches ?? firstMismatches;
     if (mismatches.length === 0) {
       // A throw outside the property's own check: the checker failed, not the target.
       const e = details.errorInstance;
@@ -98,6 +108,7 @@ export function runProperty(prop: PropertyDef, target: CheckTarget, spec: SpecFn
       seed: details.seed,
       path: details.counterexamplePath ?? '',
       shrinks: details.numShrinks,
+      narrowed: narrowed?.steps ?? 0,
     };
   }
   if (details.failed && !details.counterexample)

@@ -160,7 +160,9 @@ function foundOf(
     mismatches,
     spec: safeSpec(world),
     actual,
-    ...(r.failure && !hang ? { seed: r.failure.seed, path: r.failure.path, shrinks: r.failure.shrinks } : {}),
+    ...(r.failure && !hang
+      ? { seed: r.failure.seed, path: r.failure.path, shrinks: r.failure.shrinks, narrowed: r.failure.narrowed }
+      : {}),
     ...(replay ? { replay } : {}),
   };
   let corpus: CounterexampleView['corpus'];
@@ -182,6 +184,7 @@ function foundOf(
         seed: r.failure?.seed ?? 0,
         path: hang ? '' : (r.failure?.path ?? ''),
         shrinks: hang ? 0 : (r.failure?.shrinks ?? 0),
+        narrowed: hang ? 0 : (r.failure?.narrowed ?? 0),
         numRuns: o.runs,
         arch: o.arch ?? null,
         fastCheckVersion: FAST_CHECK_VERSION,

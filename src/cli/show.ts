@@ -48,6 +48,7 @@ export function runShow(file: string, o: { json: boolean }, io: Io): number {
     seed: p.seed,
     path: p.path,
     shrinks: p.shrinks,
+    ...(p.narrowed !== undefined ? { narrowed: p.narrowed } : {}),
     ...(p.path ? { replay: `npx mprotect-spec replay ${displayPath(entry.file, io.cwd)}` } : {}),
   };
   if (o.json) {
@@ -63,7 +64,7 @@ export function runShow(file: string, o: { json: boolean }, io: Io): number {
     [
       `${displayPath(entry.file, io.cwd)}`,
       ...wrap(
-        `found ${p.date} by ${p.variant} (seed ${p.seed}${p.path ? `, path ${p.path}` : ''}, ${p.shrinks} shrinks; fast-check ${p.fastCheckVersion}, mprotect-spec ${p.projectVersion})`,
+        `found ${p.date} by ${p.variant} (seed ${p.seed}${p.path ? `, path ${p.path}` : ''}, ${p.shrinks} shrinks${p.narrowed ? `, ${p.narrowed} narrowing steps` : ''}; fast-check ${p.fastCheckVersion}, mprotect-spec ${p.projectVersion})`,
       ),
       ...wrap(`expected: ${expected}`),
       '',

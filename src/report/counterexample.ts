@@ -33,6 +33,7 @@ export interface CounterexampleView {
   readonly seed?: number;
   readonly path?: string;
   readonly shrinks?: number;
+  readonly narrowed?: number;
   /** The command that replays the case (omitted for hangs, which replay from the corpus). */
   readonly replay?: string;
   readonly corpus?: { readonly file: string; readonly status: 'saved' | 'exists' };
@@ -198,7 +199,7 @@ function mismatchLines(mismatches: readonly Mismatch[]): string[] {
     out.push(...wrap(`broken ${m.rule}: ${rule?.title ?? '(rule not in this version)'}${where}`, WIDTH, '    '));
     const [first, ...rest] = m.message.split('\n');
     out.push(...wrap(`    ${first}`, WIDTH, '      '));
-    for (const line of rest) out.push(`    ${line.trim()}`.slice(0, WIDTH));
+    for (const line of rest) out.push(...wrap(`    ${line.trim()}`, WIDTH, '      '));
     if (rule) out.push(...wrap(`    kernel reason: ${rule.reason}`, WIDTH, '      '));
   }
   if (mismatches.length > MAX_MISMATCHES) out.push(`... and ${mismatches.length - MAX_MISMATCHES} more mismatches`);
@@ -262,6 +263,7 @@ export function counterexampleJson(view: CounterexampleView): Record<string, unk
     seed: view.seed ?? null,
     path: view.path ?? null,
     shrinks: view.shrinks ?? null,
+    narrowed: view.narrowed ?? null,
     replay: view.replay ?? null,
     corpusFile: view.corpus?.file ?? null,
   };

@@ -129,6 +129,8 @@ export const corpusFileSchema = z.object({
     seed: int,
     path: z.string(),
     shrinks: nat,
+    /** Steps of the range-narrowing pass after shrinking (absent in files saved before it existed). */
+    narrowed: nat.optional(),
     numRuns: nat,
     arch: z.string().nullable(),
     fastCheckVersion: z.string(),

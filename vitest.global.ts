@@ -1,0 +1,4 @@
+// Printed once per run, before any test: the seed every test file uses.
+export default function setup(): void {
+  console.log(`[fast-check] seed=${process.env.FC_SEED}  (replay this run: FC_SEED=${process.env.FC_SEED} npm test)`);
+}
