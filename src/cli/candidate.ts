@@ -52,6 +52,10 @@ export interface CandidateOptions {
   readonly loadTimeoutMs?: number;
   readonly batching?: CheckTarget['batching'];
   readonly name?: string;
+  /** Documented drift of a registered variant (its worlds are not compared with the spec). */
+  readonly drift?: CheckTarget['drift'];
+  /** How errors name the candidate (default: `--impl PATH`). */
+  readonly label?: string;
 }
 
 function rebuildError(e: WireError): Error {
@@ -109,7 +113,8 @@ class Session {
 /** Loads the candidate; a missing file, a load error or a wrong export is a UsageError (exit 2). */
 export function loadCandidate(pathArg: string, options: CandidateOptions): CandidateTarget {
   const path = resolve(pathArg);
-  if (!existsSync(path)) throw new UsageError(`--impl ${pathArg}: no such file`);
+  const label = options.label ?? `--impl ${pathArg}`;
+  if (!existsSync(path)) throw new UsageError(`${label}: no such file`);
   const loadTimeout = options.loadTimeoutMs ?? 60_000;
   let session: Session | null = null;
   let hang: Hang | null = null;
@@ -119,21 +124,22 @@ export function loadCandidate(pathArg: string, options: CandidateOptions): Candi
     const reply = s.await(loadTimeout);
     if (reply?.type === 'ready') return s;
     void s.close();
-    if (reply === null) throw new UsageError(`--impl ${pathArg}: the module did not load within ${loadTimeout} ms`);
+    if (reply === null) throw new UsageError(`${label}: the module did not load within ${loadTimeout} ms`);
     if (reply.type === 'load-error')
-      throw new UsageError(`--impl ${pathArg}: the module failed to load: ${reply.error.name}: ${reply.error.message}`);
+      throw new UsageError(`${label}: the module failed to load: ${reply.error.name}: ${reply.error.message}`);
     if (reply.type === 'bad-export')
       throw new UsageError(
-        `--impl ${pathArg}: the module must export a function change_protection(world: World): KernelOutcome ` +
+        `${label}: the module must export a function change_protection(world: World): KernelOutcome ` +
           `(its change_protection is ${reply.kind}; it exports: ${reply.exports.join(', ') || 'nothing'})`,
       );
-    throw new UsageError(`--impl ${pathArg}: unexpected reply from the worker`);
+    throw new UsageError(`${label}: unexpected reply from the worker`);
   };
   session = start(); // fail fast on a wrong export, before any case runs
 
   const target: CandidateTarget = {
     name: options.name ?? `impl:${pathArg}`,
     batching: options.batching ?? 'batched',
+    ...(options.drift ? { drift: options.drift } : {}),
     run(world: World): KernelOutcome {
       if (hang) throw new CandidateHang(hang.ms); // a hung candidate is not asked again in this property
       session ??= start();

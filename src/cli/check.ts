@@ -2,12 +2,13 @@
 // candidate module, with a summary, the coverage table, and on divergence the
 // shrunk counterexample rendered and saved to the corpus.
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type fc from 'fast-check';
 import { type CheckTarget, getProperty, PROPERTIES, type PropertyDef, runGuarded, variantTarget } from '../check/index.js';
 import { type PropertyResult, runProperty } from '../check/run.js';
 import { CoverageCounter, coverageRows } from '../coverage/index.js';
-import { BASELINE_VARIANT, getVariant } from '../kernel/index.js';
+import { BASELINE_VARIANT, getVariant, type Variant } from '../kernel/index.js';
 import type { Mismatch } from '../observe/index.js';
 import type { Arch, KernelOutcome, SpecOutcome, World } from '../pte/index.js';
 import { type CounterexampleView, counterexampleJson, fieldDiff, renderCounterexample } from '../report/counterexample.js';
@@ -17,6 +18,7 @@ import {
   DEFAULT_CORPUS_DIR,
   displayPath,
   FAST_CHECK_VERSION,
+  PROJECT_ROOT,
   PROJECT_VERSION,
   registryVerdicts,
   saveCounterexample,
@@ -47,6 +49,10 @@ export interface CheckOptions {
   readonly caseTimeoutMs: number;
   readonly quiet: boolean;
   readonly batching: CheckTarget['batching'];
+  /** Run registered variants in this process (faster; a hang then hangs the tool). */
+  readonly inProcess?: boolean;
+  /** Where variant names are looked up (default: the registry); tests pass their own. */
+  readonly lookup?: (name: string) => Variant;
 }
 
 interface Found {
@@ -61,52 +67,92 @@ interface RunRecord {
 
 interface TargetSet {
   readonly targets: CheckTarget[];
-  readonly candidate: CandidateTarget | null;
-  /** The generated world of the case in which the candidate first hung (since its last reset). */
-  readonly hungWorld: () => World | null;
+  /** The generated world of the case in which an isolated target first hung (since its last reset). */
+  readonly hungWorld: (target: CheckTarget) => World | null;
+  /** Forget a target's hang before its next property. */
+  readonly reset: (target: CheckTarget) => void;
   /** Records the case being run (called from onCase). */
   readonly setCurrent: (world: World) => void;
+  readonly close: () => Promise<void>;
 }
 
+interface Isolated {
+  hung: World | null;
+  readonly candidate: CandidateTarget;
+}
+
+/**
+ * The targets of a check. Registered variants (unless --in-process) and an
+ * --impl module each run in a worker, so a patch ported into a variant that
+ * loops, throws or writes its input is reported as a divergence, not a hang.
+ */
 function resolveTargets(o: CheckOptions): TargetSet {
   const names = o.variants.length || o.impl ? o.variants : [BASELINE_VARIANT];
   const targets: CheckTarget[] = [];
-  for (const name of names) {
-    try {
-      targets.push(variantTarget(getVariant(name)));
-    } catch (error) {
-      throw new UsageError((error as Error).message.replace(/^unknown kernel variant/, 'unknown variant'));
-    }
-  }
+  const isolated = new Map<CheckTarget, Isolated>();
   let current: World | null = null;
-  let hung: World | null = null;
-  let candidate: CandidateTarget | null = null;
-  if (o.impl) {
-    const c = loadCandidate(o.impl, { caseTimeoutMs: o.caseTimeoutMs, batching: o.batching });
-    candidate = {
-      ...c,
-      reset: () => {
-        hung = null;
-        c.reset();
-      },
+  const isolate = (candidate: CandidateTarget): CheckTarget => {
+    const entry: Isolated = { hung: null, candidate };
+    const target: CheckTarget = {
+      name: candidate.name,
+      batching: candidate.batching,
+      ...(candidate.drift ? { drift: candidate.drift } : {}),
       run: (world) => {
         try {
-          return c.run(world);
+          return candidate.run(world);
         } catch (error) {
-          if (error instanceof CandidateHang && hung === null) hung = current;
+          if (error instanceof CandidateHang && entry.hung === null) entry.hung = current;
           throw error;
         }
       },
     };
-    targets.push(candidate);
+    isolated.set(target, entry);
+    return target;
+  };
+  const root = fileURLToPath(PROJECT_ROOT);
+  const close = async () => {
+    await Promise.all([...isolated.values()].map((e) => e.candidate.close()));
+  };
+  try {
+    for (const name of names) {
+      let variant: Variant;
+      try {
+        variant = (o.lookup ?? getVariant)(name);
+      } catch (error) {
+        throw new UsageError((error as Error).message.replace(/^unknown kernel variant/, 'unknown variant'));
+      }
+      if (o.inProcess) targets.push(variantTarget(variant));
+      else
+        targets.push(
+          isolate(
+            loadCandidate(join(root, variant.file), {
+              caseTimeoutMs: o.caseTimeoutMs,
+              batching: variant.batching,
+              name: variant.name,
+              ...(variant.drift ? { drift: variant.drift } : {}),
+              label: `--variant ${name} (${variant.file})`,
+            }),
+          ),
+        );
+    }
+    if (o.impl) targets.push(isolate(loadCandidate(o.impl, { caseTimeoutMs: o.caseTimeoutMs, batching: o.batching })));
+  } catch (error) {
+    void close();
+    throw error;
   }
   return {
     targets,
-    candidate,
-    hungWorld: () => hung,
+    hungWorld: (target) => isolated.get(target)?.hung ?? null,
+    reset: (target) => {
+      const entry = isolated.get(target);
+      if (!entry) return;
+      entry.hung = null;
+      entry.candidate.reset();
+    },
     setCurrent: (world) => {
       current = world;
     },
+    close,
   };
 }
 
@@ -230,7 +276,7 @@ export async function runCheck(o: CheckOptions, io: Io): Promise<number> {
     throw new UsageError((error as Error).message);
   }
   const resolved = resolveTargets(o);
-  const { targets, candidate } = resolved;
+  const { targets } = resolved;
   const paint = paintFor(io.outIsTTY, io.env);
   const progress = progressFor(io, o.quiet || false);
   const base = o.seed ?? (o.shard ? 0 : randomSeed());
@@ -247,7 +293,7 @@ export async function runCheck(o: CheckOptions, io: Io): Promise<number> {
   try {
     for (const target of targets) {
       for (const prop of props) {
-        candidate?.reset();
+        resolved.reset(target);
         const left = planned - records.length;
         const timeLimitMs = deadline ? Math.max(1, Math.floor((deadline - Date.now()) / left)) : undefined;
         const arb: fc.Arbitrary<World> = archWorldArb({ ...prop.worldOptions }, o.arch);
@@ -264,7 +310,7 @@ export async function runCheck(o: CheckOptions, io: Io): Promise<number> {
           ...(timeLimitMs ? { timeLimitMs } : {}),
           ...(prop.id === 'agree' && target === targets[0] ? { coverage } : {}),
         });
-        const hung = target === candidate ? resolved.hungWorld() : null;
+        const hung = resolved.hungWorld(target);
         const found =
           hung || (result.failure && !result.internalError) ? foundOf(o, prop, target, result, hung, corpusDir, io) : null;
         records.push({ result, found });
@@ -274,7 +320,7 @@ export async function runCheck(o: CheckOptions, io: Io): Promise<number> {
       }
     }
   } finally {
-    await candidate?.close();
+    await resolved.close();
   }
 
   const internal = records.filter((r) => r.result.internalError);

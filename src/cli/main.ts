@@ -42,6 +42,7 @@ interface RawCheck {
   caseTimeout: string;
   quiet?: boolean;
   batching: 'per-pte' | 'batched';
+  inProcess?: boolean;
 }
 
 function program(io: Io, done: (code: number) => void): Command {
@@ -74,7 +75,8 @@ function program(io: Io, done: (code: number) => void): Command {
     .option('--shard <I/N>', 'shard I of N: a deterministic seed per shard, derived from --seed (default 0)')
     .option('--no-save', 'do not write counterexamples to the corpus')
     .option('--corpus <dir>', 'corpus directory (default: counterexamples/ of this repository)')
-    .option('--case-timeout <ms>', 'per-case time limit for an --impl candidate', '5000')
+    .option('--case-timeout <ms>', 'per-case time limit for a variant or --impl candidate (each runs in a worker)', '5000')
+    .option('--in-process', 'run registered variants in this process: faster, but a variant that loops hangs the check')
     .addOption(
       new Option('--batching <kind>', 'how an --impl candidate processes PTEs')
         .choices(['batched', 'per-pte'])
@@ -111,6 +113,7 @@ ${EXIT_CODES}`,
             caseTimeoutMs: positiveInt('--case-timeout', raw.caseTimeout),
             quiet: Boolean(raw.quiet),
             batching: raw.batching,
+            ...(raw.inProcess ? { inProcess: true } : {}),
           },
           io,
         ),
