@@ -3,6 +3,7 @@
 
 import { pmd_index_of, pmd_span } from './addr.js';
 import {
+  _PAGE_ACCESSED,
   _PAGE_ALL_BITS,
   _PAGE_DIRTY,
   _PAGE_PRESENT,
@@ -178,7 +179,10 @@ export function checkWorld(world: World): WorldProblem[] {
     bad('vma.flags', 'W-VMA.4', 'PFNMAP/MIXEDMAP VMAs are not anonymous');
   if (vma.uffdWpUnpopulated && !(vma.flags & VM_UFFD_WP))
     bad('vma.uffdWpUnpopulated', 'W-VMA.5', 'WP_UNPOPULATED needs uffd-wp registration');
-  if (out.length === 0 && vma.vm_page_prot !== vma_page_prot(vma, config))
+  if (out.length === 0 && !(vma.vm_page_prot & _PAGE_ACCESSED))
+    // Every PAGE_* protection has it and vma_set_page_prot() never drops it (a _PAGE_CHG_MASK bit).
+    bad('vma.vm_page_prot', 'W-VMA.6', 'vm_page_prot carries _PAGE_ACCESSED, as every PAGE_* protection does');
+  else if (out.length === 0 && vma.vm_page_prot !== vma_page_prot(vma, config))
     bad('vma.vm_page_prot', 'R-VMA.1', 'vm_page_prot must be what vma_set_page_prot() computes for the flags');
   if (!isNat(range.start) || !isNat(range.end) || range.start >= range.end || range.start < vma.start || range.end > vma.end)
     bad('range', 'W-RANGE.1', 'range must be a non-empty [start, end) inside the VMA');

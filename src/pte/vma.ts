@@ -29,12 +29,16 @@ export function vma_wants_writenotify(vma: Vma, prot: Pgprot, config: KConfig): 
 }
 
 /**
- * R-VMA.1 vma_set_page_prot(): protection map for the flags, keeping the
- * driver's cache bits; if writenotify is wanted, the same with VM_SHARED
- * cleared, i.e. read-only.
+ * R-VMA.1 vma_set_page_prot(): protection map for the flags, keeping the old
+ * prot's _PAGE_CHG_MASK bits; if writenotify is wanted, the same with
+ * VM_SHARED cleared, i.e. read-only. A new VMA starts, as mmap's
+ * __mmap_new_vma() does, from vm_get_page_prot(flags): every PAGE_* has
+ * _PAGE_ACCESSED (arm64: PTE_AF), a _PAGE_CHG_MASK bit, so vm_page_prot keeps
+ * it for good. It shows where a PTE is built from vm_page_prot: a huge PMD
+ * split gives young PTEs unless the PMD was old (H2).
  */
 export function vma_page_prot(vma: Omit<Vma, 'vm_page_prot'> & { vm_page_prot?: Pgprot }, config: KConfig): Pgprot {
-  const cache = (vma.vm_page_prot ?? 0) & _PAGE_CHG_MASK;
+  const cache = (vma.vm_page_prot ?? vm_get_page_prot(vma.flags, vma.pkey)) & _PAGE_CHG_MASK;
   const full = vm_pgprot_modify(cache, vma.flags, vma.pkey);
   const withProt = { ...vma, vm_page_prot: full } as Vma;
   if (!vma_wants_writenotify(withProt, full, config)) return full;

@@ -17,7 +17,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildWorld, type Layout, layoutOf } from '../arbitraries/index.js';
 import type { Mismatch } from '../observe/index.js';
-import { checkWorld, deepFreeze, type KernelOutcome, type Pte, type World } from '../pte/index.js';
+import { _PAGE_ACCESSED, checkWorld, deepFreeze, type KernelOutcome, type Pte, type World } from '../pte/index.js';
 import { CORPUS_SCHEMA_VERSION, type CorpusFile, corpusFileSchema, describeZodError } from './schema.js';
 import { PROJECT_ROOT } from './versions.js';
 
@@ -71,12 +71,30 @@ export function readCorpusFile(file: string): CorpusEntry {
   }
   const parsed = corpusFileSchema.safeParse(json);
   if (!parsed.success) throw new CorpusError(file, `does not match the corpus schema: ${describeZodError(parsed.error)}`);
-  const problems = checkWorld(parsed.data.world as World);
+  const data = migrate(parsed.data);
+  const problems = checkWorld(data.world as World);
   if (problems.length) {
     const p = problems[0]!;
     throw new CorpusError(file, `field 'world.${p.field}': ${p.message} [${p.rule}]`);
   }
-  return { file, data: deepFreeze(parsed.data) as CorpusEntry['data'] };
+  return { file, data: deepFreeze(data) as CorpusEntry['data'] };
+}
+
+/**
+ * Brings an older file up to CORPUS_SCHEMA_VERSION. 1 -> 2: the VMA's
+ * vm_page_prot gains _PAGE_ACCESSED (W-VMA.6), which every PAGE_* protection
+ * has. pte_modify() keeps the old entry's accessed bit, so only a huge PMD
+ * split reads it (young PTEs from a young PMD); a changed verdict there is
+ * what `replay` reports. The repository's own version-1 files held no huge PMD.
+ */
+function migrate(data: CorpusFile): CorpusFile {
+  if (data.schemaVersion === CORPUS_SCHEMA_VERSION) return data;
+  const vma = data.world.vma;
+  return {
+    ...data,
+    schemaVersion: CORPUS_SCHEMA_VERSION,
+    world: { ...data.world, vma: { ...vma, vm_page_prot: vma.vm_page_prot | _PAGE_ACCESSED } },
+  };
 }
 
 /** Every *.json file under the given paths (files or directories), sorted, skipping foreign folders. */

@@ -102,10 +102,14 @@ export const mismatchSchema = z.object({
 export const expectationSchema = z.enum(['holds', 'fails']);
 export type Expectation = z.infer<typeof expectationSchema>;
 
-export const CORPUS_SCHEMA_VERSION = 1;
+/**
+ * 2: VMAs carry _PAGE_ACCESSED in vm_page_prot (W-VMA.6). Version 1 files were
+ * written before the model knew that; the reader migrates them (corpus.ts).
+ */
+export const CORPUS_SCHEMA_VERSION = 2;
 
 export const corpusFileSchema = z.object({
-  schemaVersion: z.literal(CORPUS_SCHEMA_VERSION),
+  schemaVersion: z.union([z.literal(1), z.literal(CORPUS_SCHEMA_VERSION)]),
   property: z.string().min(1),
   signature: z.object({
     hash: z.string().regex(/^[0-9a-f]{12}$/),
