@@ -64,100 +64,106 @@ export const REAL_CP_FLAGS: readonly number[] = [
   MM_CP_UFFD_WP_RESOLVE | MM_CP_TRY_CHANGE_WRITABLE,
 ];
 
+/** One problem; `sub` names the field inside the entry. A plain function: a closure per entry is measurable here. */
+function report(out: WorldProblem[], field: string, rule: string, message: string, sub = ''): void {
+  out.push({ field: field + sub, rule, message });
+}
+
 const isNat = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
 
 function checkPte(world: World, pte: Pte, field: string, out: WorldProblem[]): void {
-  const bad = (rule: string, message: string, sub = ''): void => void out.push({ field: field + sub, rule, message });
   const uffd = (world.vma.flags & VM_UFFD_WP) !== 0;
   switch (pte.kind) {
     case 'none':
       return;
     case 'present': {
       const f = pte.flags;
-      if (!isNat(pte.pfn)) bad('W-PTE.1', 'pfn must be a non-negative integer', '.pfn');
+      if (!isNat(pte.pfn)) report(out, field, 'W-PTE.1', 'pfn must be a non-negative integer', '.pfn');
       if (!isNat(f) || (f & ~_PAGE_ALL_BITS) !== 0) {
-        bad('W-PTE.2', 'unknown _PAGE bits', '.flags');
+        report(out, field, 'W-PTE.2', 'unknown _PAGE bits', '.flags');
         return;
       }
       const present = (f & _PAGE_PRESENT) !== 0;
       const protnone = (f & _PAGE_PROTNONE) !== 0;
-      if (present === protnone) bad('W-PTE.3', 'exactly one of PRESENT and PROTNONE is set (§3.1)', '.flags');
-      if (protnone && f & _PAGE_RW) bad('W-PTE.4', 'a PROT_NONE PTE is never writable (PAGE_NONE has no RW)', '.flags');
+      if (present === protnone) report(out, field, 'W-PTE.3', 'exactly one of PRESENT and PROTNONE is set (§3.1)', '.flags');
+      if (protnone && f & _PAGE_RW)
+        report(out, field, 'W-PTE.4', 'a PROT_NONE PTE is never writable (PAGE_NONE has no RW)', '.flags');
       if (f & _PAGE_DIRTY && !(f & _PAGE_RW))
-        bad('R-PTE.2', 'Write=0,Dirty=1 is a shadow-stack encoding; use SAVED_DIRTY', '.flags');
-      if (f & _PAGE_SAVED_DIRTY && f & _PAGE_RW) bad('R-PTE.2', 'SAVED_DIRTY on a writable PTE must be DIRTY', '.flags');
+        report(out, field, 'R-PTE.2', 'Write=0,Dirty=1 is a shadow-stack encoding; use SAVED_DIRTY', '.flags');
+      if (f & _PAGE_SAVED_DIRTY && f & _PAGE_RW)
+        report(out, field, 'R-PTE.2', 'SAVED_DIRTY on a writable PTE must be DIRTY', '.flags');
       if (f & _PAGE_SOFT_DIRTY && !world.config.memSoftDirty)
-        bad('W-CFG.2', 'soft-dirty bit without CONFIG_MEM_SOFT_DIRTY', '.flags');
-      if (f & _PAGE_UFFD_WP && !uffd) bad('W-UFFD.1', 'uffd-wp bit on a VMA not registered for uffd-wp', '.flags');
+        report(out, field, 'W-CFG.2', 'soft-dirty bit without CONFIG_MEM_SOFT_DIRTY', '.flags');
+      if (f & _PAGE_UFFD_WP && !uffd) report(out, field, 'W-UFFD.1', 'uffd-wp bit on a VMA not registered for uffd-wp', '.flags');
       if (f & _PAGE_UFFD_WP && f & _PAGE_RW)
-        bad('W-UFFD.2', 'a uffd-wp PTE is never writable (pte_mkuffd_wp write-protects)', '.flags');
+        report(out, field, 'W-UFFD.2', 'a uffd-wp PTE is never writable (pte_mkuffd_wp write-protects)', '.flags');
       if (f & _PAGE_RW && !(world.vma.flags & VM_SHARED)) {
         // A private mapping is writable only where COW is done: an exclusive anon page (INV-1 holds before the call too).
         const folio = f & _PAGE_SPECIAL ? null : pfn_folio(world.folios, pte.pfn);
         if (!folio?.anon || folio.anonExclusive[pte.pfn - folio.pfn] !== true)
-          bad('W-COW.1', 'a writable PTE in a private VMA maps a PageAnonExclusive anon page', '.flags');
+          report(out, field, 'W-COW.1', 'a writable PTE in a private VMA maps a PageAnonExclusive anon page', '.flags');
       }
       if (!(f & _PAGE_SPECIAL)) {
-        if (world.vma.flags & VM_PFNMAP) bad('W-PTE.6', 'PTEs of a VM_PFNMAP VMA are special', '.flags');
+        if (world.vma.flags & VM_PFNMAP) report(out, field, 'W-PTE.6', 'PTEs of a VM_PFNMAP VMA are special', '.flags');
         else if (pfn_folio(world.folios, pte.pfn) === null)
-          bad('W-PTE.7', 'a normal PTE must map a pfn of some folio (vm_normal_page)', '.pfn');
+          report(out, field, 'W-PTE.7', 'a normal PTE must map a pfn of some folio (vm_normal_page)', '.pfn');
       }
       return;
     }
     case 'softleaf': {
       if (!isNat(pte.flags) || (pte.flags & ~SWP_ALL_BITS) !== 0) {
-        bad('W-SL.1', 'unknown SWP bits', '.flags');
+        report(out, field, 'W-SL.1', 'unknown SWP bits', '.flags');
         return;
       }
       if (!isNat(pte.offset)) {
-        bad('W-SL.2', 'offset must be a non-negative integer', '.offset');
+        report(out, field, 'W-SL.2', 'offset must be a non-negative integer', '.offset');
         return;
       }
       if (pte.type === 'marker') {
-        if (pte.flags !== 0) bad('W-SL.3', 'a marker carries no swap-format bits', '.flags');
+        if (pte.flags !== 0) report(out, field, 'W-SL.3', 'a marker carries no swap-format bits', '.flags');
         if (pte.offset === 0 || (pte.offset & ~PTE_MARKER_MASK) !== 0)
-          bad('W-SL.4', 'marker bits must be a non-empty PTE_MARKER_* mask', '.offset');
+          report(out, field, 'W-SL.4', 'marker bits must be a non-empty PTE_MARKER_* mask', '.offset');
         if (pte.offset & PTE_MARKER_UFFD_WP && !uffd)
-          bad('W-UFFD.1', 'uffd-wp marker on a VMA not registered for uffd-wp', '.offset');
+          report(out, field, 'W-UFFD.1', 'uffd-wp marker on a VMA not registered for uffd-wp', '.offset');
         return;
       }
       if (pte.flags & SWP_EXCLUSIVE && pte.type !== 'swap')
-        bad('W-SL.5', 'swp exclusive is for real anon swap entries only', '.flags');
+        report(out, field, 'W-SL.5', 'swp exclusive is for real anon swap entries only', '.flags');
       if (pte.flags & (SWP_MIG_YOUNG | SWP_MIG_DIRTY) && !softleaf_is_migration(pte))
-        bad('W-SL.6', 'young/dirty live only in migration entries', '.flags');
-      if (pte.flags & SWP_UFFD_WP && !uffd) bad('W-UFFD.1', 'swap uffd-wp bit on a VMA not registered for uffd-wp', '.flags');
+        report(out, field, 'W-SL.6', 'young/dirty live only in migration entries', '.flags');
+      if (pte.flags & SWP_UFFD_WP && !uffd)
+        report(out, field, 'W-UFFD.1', 'swap uffd-wp bit on a VMA not registered for uffd-wp', '.flags');
       if (pte.flags & SWP_SOFT_DIRTY && !world.config.memSoftDirty)
-        bad('W-CFG.2', 'swp soft-dirty without CONFIG_MEM_SOFT_DIRTY', '.flags');
+        report(out, field, 'W-CFG.2', 'swp soft-dirty without CONFIG_MEM_SOFT_DIRTY', '.flags');
       if (softleaf_has_pfn(pte) && pte.type !== 'hwpoison') {
         const folio = pfn_folio(world.folios, pte.offset);
-        if (folio === null) bad('W-SL.7', `${pte.type} entry must name a pfn of some folio`, '.offset');
+        if (folio === null) report(out, field, 'W-SL.7', `${pte.type} entry must name a pfn of some folio`, '.offset');
         else if (pte.type.startsWith('device_') && !folio.zoneDevice)
-          bad('W-SL.8', 'device entries point at zone-device folios', '.offset');
+          report(out, field, 'W-SL.8', 'device entries point at zone-device folios', '.offset');
       }
       return;
     }
     default:
-      bad('W-PTE.0', `unknown entry kind ${JSON.stringify((pte as { kind?: unknown }).kind)}`);
+      report(out, field, 'W-PTE.0', `unknown entry kind ${JSON.stringify((pte as { kind?: unknown }).kind)}`);
   }
 }
 
 function checkFolio(folio: Folio, i: number, out: WorldProblem[]): void {
   const field = `folios[${i}]`;
-  const bad = (rule: string, message: string, sub = ''): void => void out.push({ field: field + sub, rule, message });
   if (!isNat(folio.order) || folio.order > MAX_FOLIO_ORDER) {
-    bad('W-FOLIO.1', `order must be 0..${MAX_FOLIO_ORDER}`, '.order');
+    report(out, field, 'W-FOLIO.1', `order must be 0..${MAX_FOLIO_ORDER}`, '.order');
     return;
   }
   if (!isNat(folio.pfn) || folio.pfn % folio_nr_pages(folio) !== 0)
-    bad('W-FOLIO.2', 'head pfn must be aligned to the folio size', '.pfn');
+    report(out, field, 'W-FOLIO.2', 'head pfn must be aligned to the folio size', '.pfn');
   if (!Array.isArray(folio.anonExclusive) || folio.anonExclusive.length !== folio_nr_pages(folio)) {
-    bad('W-FOLIO.3', 'anonExclusive needs one entry per page', '.anonExclusive');
+    report(out, field, 'W-FOLIO.3', 'anonExclusive needs one entry per page', '.anonExclusive');
     return;
   }
-  if (folio.ksm && !folio.anon) bad('W-FOLIO.4', 'KSM folios are anon', '.ksm');
+  if (folio.ksm && !folio.anon) report(out, field, 'W-FOLIO.4', 'KSM folios are anon', '.ksm');
   if ((!folio.anon || folio.ksm) && folio.anonExclusive.some(Boolean))
-    bad('W-FOLIO.5', 'only non-KSM anon pages can be PageAnonExclusive', '.anonExclusive');
-  if (folio.fileLru && folio.anon) bad('W-FOLIO.6', 'an anon folio is not on the file LRU', '.fileLru');
+    report(out, field, 'W-FOLIO.5', 'only non-KSM anon pages can be PageAnonExclusive', '.anonExclusive');
+  if (folio.fileLru && folio.anon) report(out, field, 'W-FOLIO.6', 'an anon folio is not on the file LRU', '.fileLru');
 }
 
 /** Every problem of a world, in field order; [] when it is valid. */
