@@ -12,7 +12,7 @@ import { change_protection_spec } from '../spec/index.js';
 import { buildWorld, layoutArb, worldArb } from '../src/arbitraries/index.js';
 import {
   type CheckTarget,
-  describeThrow,
+  checkCase,
   narrowFailure,
   PROPERTIES,
   type PropertyDef,
@@ -175,13 +175,8 @@ const combined: PropertyDef[] = PROPERTIES.filter((p) => p.worldOptions === unde
 // not compared with the spec, exactly as runProperty does, so a catch is the bug.
 function combinedMismatches(world: World, target: CheckTarget): { prop: string; mismatches: Mismatch[] } | null {
   for (const p of combined) {
-    if (p.needsReference && driftIn(world, target.drift) !== null) continue;
-    try {
-      const m = p.check(world, target, spec);
-      if (m.length) return { prop: p.id, mismatches: m };
-    } catch (e) {
-      return { prop: p.id, mismatches: [describeThrow(e)] };
-    }
+    const m = checkCase(p, world, target, spec);
+    if (m?.length) return { prop: p.id, mismatches: m };
   }
   return null;
 }

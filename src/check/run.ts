@@ -61,17 +61,28 @@ function safeCheck(prop: PropertyDef, world: World, target: CheckTarget, spec: S
   }
 }
 
+/**
+ * The property on one world as every runner judges it: null when the world
+ * shows a drift the target declares (not compared with the spec), otherwise
+ * the mismatches, a throw included.
+ */
+export function checkCase(prop: PropertyDef, world: World, target: CheckTarget, spec: SpecFn): Mismatch[] | null {
+  if (prop.needsReference && driftIn(world, target.drift) !== null) return null;
+  return safeCheck(prop, world, target, spec);
+}
+
 export function runProperty(prop: PropertyDef, target: CheckTarget, spec: SpecFn, options: RunOptions): PropertyResult {
   const arb = options.arb ?? worldArb({ ...options.worldOptions, ...prop.worldOptions });
   let failed = false;
   let excluded = 0;
   const predicate = fc.property(arb, (world) => {
     options.onCase?.(world);
-    if (prop.needsReference && driftIn(world, target.drift) !== null) {
+    const mismatches = checkCase(prop, world, target, spec);
+    if (mismatches === null) {
       if (!failed) excluded++;
       return true;
     }
-    const ok = safeCheck(prop, world, target, spec).length === 0;
+    const ok = mismatches.length === 0;
     if (!ok) failed = true;
     if (ok && !failed && options.coverage) options.coverage.add(labelsOf(world));
     return ok;
@@ -92,7 +103,7 @@ export function runProperty(prop: PropertyDef, target: CheckTarget, spec: SpecFn
     const firstMismatches = safeCheck(prop, shrunk, target, spec);
     const check = (w: World) => {
       options.onCase?.(w);
-      return safeCheck(prop, w, target, spec);
+      return checkCase(prop, w, target, spec) ?? []; // a drift world does not show the failure
     };
     const narrowed = firstMismatches.length ? narrowFailure(shrunk, firstMismatches, check) : null;
     const world = narrowed?.world ?? shrunk;
