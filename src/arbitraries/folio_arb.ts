@@ -22,7 +22,8 @@ export function orderArb(options: FolioArbOptions = {}): fc.Arbitrary<number> {
   );
 }
 
-/** Mixed runs as often as uniform: they are what page_anon_exclusive_sub_batch() is for. */
+/** Mixed runs more often than uniform ones: they are what page_anon_exclusive_sub_batch() is for, and
+ * the mixed-exclusive-sub-runs coverage label (min 3 %) sat at 2.9 % with equal weights. */
 export const exclArb: fc.Arbitrary<ExclPattern> = fc.oneof(
   { arbitrary: fc.constant<ExclPattern>({ kind: 'all' }), weight: 2 },
   { arbitrary: fc.constant<ExclPattern>({ kind: 'none' }), weight: 1 },
@@ -35,7 +36,7 @@ export const exclArb: fc.Arbitrary<ExclPattern> = fc.oneof(
       },
       rec,
     ),
-    weight: 3,
+    weight: 5,
   },
 );
 
