@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { Arch } from '../pte/index.js';
 import { ARCHES } from './arch.js';
 import { runCheck } from './check.js';
+import { runCost } from './cost.js';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { type Io, processIo } from './io.js';
 import { runList } from './list.js';
@@ -208,6 +209,35 @@ ${EXIT_CODES}`,
         );
       },
     );
+
+  root
+    .command('cost')
+    .description('primitive calls per PTE of a target against another, on standard page-table shapes')
+    .option('--variant <name>', 'the target (default: the baseline, falcato-v3)')
+    .option('--impl <path>', 'a candidate module exporting change_protection(world)')
+    .option('--against <name>', 'the variant to compare with', 'v6.16-per-pte')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      `
+A+ (B+) marks a shape where A (B) makes at least 1.25x the primitive calls of
+the other: e.g. the v6.17 batching on order-0 memory against v6.16 per-PTE.
+Example:
+  mprotect-spec cost --variant v6.17-fixed --against v6.16-per-pte`,
+    )
+    .action(async (raw: { variant?: string; impl?: string; against: string; json?: boolean }) => {
+      done(
+        await runCost(
+          {
+            ...(raw.variant !== undefined ? { variant: raw.variant } : {}),
+            ...(raw.impl !== undefined ? { impl: raw.impl } : {}),
+            against: raw.against,
+            json: Boolean(raw.json),
+          },
+          io,
+        ),
+      );
+    });
 
   root
     .command('new-variant')

@@ -4,6 +4,7 @@
 import type { Folio, PresentPte } from '../../pte/index.js';
 import type { vm_area_struct } from './context.js';
 import { folio_nr_pages, folio_pfn, folio_test_large } from './memmap.js';
+import { count_op } from './opcount.js';
 import { ptep_get } from './pgtable.js';
 import {
   pte_advance_pfn,
@@ -53,6 +54,7 @@ export function folio_pte_batch_flags(
   max_nr: number,
   flags: fpb_t,
 ): number {
+  count_op('folio_pte_batch');
   let pte: PresentPte = ptentp;
   if (!pte_present(pte) || !folio_test_large(folio) || max_nr < 1) throw new Error('folio_pte_batch_flags: bad call');
 

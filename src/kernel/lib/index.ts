@@ -5,6 +5,7 @@ export * from './huge_memory.js';
 export * from './memmap.js';
 export * from './mmu_gather.js';
 export * from './numa.js';
+export * from './opcount.js';
 export * from './page.js';
 export * from './pgtable.js';
 export * from './pmd.js';

@@ -4,11 +4,13 @@
 // reads as in C. Folio facts are SEMANTICS §4.
 import { type Folio, folio_nr_pages, type PresentPte, pfn_folio, pte_special } from '../../pte/index.js';
 import { current_mm, type vm_area_struct } from './context.js';
+import { count_op } from './opcount.js';
 
 export type page_t = number;
 
 /** pfn_to_page() then page_folio(); null when the pfn is outside the modelled memmap. */
 export function pfn_to_folio(pfn: number): Folio | null {
+  count_op('folio_lookup');
   return pfn_folio(current_mm().folios, pfn);
 }
 
@@ -17,6 +19,7 @@ export function pfn_to_folio(pfn: number): Folio | null {
  * MIXEDMAP special) and for pfns outside the memmap; else the page.
  */
 export function vm_normal_page(_vma: vm_area_struct, _addr: number, pte: PresentPte): page_t | null {
+  count_op('vm_normal_page');
   if (pte_special(pte)) return null;
   return pfn_to_folio(pte.pfn) === null ? null : pte.pfn;
 }

@@ -3,6 +3,7 @@
 // R-TLB.1: the real gather widens a pending range and flushes at
 // tlb_end_vma(); the per-call list is the finer observable (§13.3).
 import type { BatchTrace, PageRun, SubRun } from '../../pte/index.js';
+import { count_op } from './opcount.js';
 
 export interface mmu_gather {
   readonly flushes: PageRun[];
@@ -16,11 +17,13 @@ export function tlb_gather_mmu(): mmu_gather {
 
 /** tlb_flush_pte_range(tlb, address, size): size in PAGE_SIZE units (vpns). */
 export function tlb_flush_pte_range(tlb: mmu_gather, address: number, size: number): void {
+  count_op('tlb_flush_range');
   tlb.flushes.push({ start: address, nr: size });
 }
 
 /** tlb_flush_pmd_range(tlb, address, size) */
 export function tlb_flush_pmd_range(tlb: mmu_gather, address: number, size: number): void {
+  count_op('tlb_flush_range');
   tlb.flushes.push({ start: address, nr: size });
 }
 

@@ -4,6 +4,7 @@
 // into the run's own copy of the page table (context.ts).
 import { NONE_PTE, type PresentPte, type Pte } from '../../pte/index.js';
 import { current_mm, type mm_struct, type vm_area_struct } from './context.js';
+import { count_op } from './opcount.js';
 import { PAGE_SIZE } from './page.js';
 import { pte_dirty, pte_mkdirty, pte_mkyoung, pte_next_pfn, pte_young } from './pte_ops.js';
 
@@ -15,12 +16,14 @@ function slot(mm: mm_struct, ptep: number): number {
 
 /** ptep_get(ptep) */
 export function ptep_get(ptep: number): Pte {
+  count_op('ptep_get');
   const mm = current_mm();
   return mm.ptes[slot(mm, ptep)] as Pte;
 }
 
 /** set_pte_at(mm, addr, ptep, pte) */
 export function set_pte_at(mm: mm_struct, _addr: number, ptep: number, pte: Pte): void {
+  count_op('set_pte_at');
   mm.ptes[slot(mm, ptep)] = pte;
 }
 
@@ -34,6 +37,7 @@ export function pte_clear(mm: mm_struct, addr: number, ptep: number): void {
  * with 0), so the hardware cannot set A/D behind our back. R-PRES.3.
  */
 export function ptep_modify_prot_start(vma: vm_area_struct, addr: number, ptep: number): PresentPte {
+  count_op('ptep_modify_prot_start');
   const pte = ptep_get(ptep);
   if (pte.kind !== 'present') throw new Error(`ptep_modify_prot_start on a ${pte.kind} entry at ${addr}`);
   pte_clear(vma.vm_mm, addr, ptep);
@@ -48,6 +52,7 @@ export function ptep_modify_prot_commit(
   _old_pte: PresentPte,
   pte: PresentPte,
 ): void {
+  count_op('ptep_modify_prot_commit');
   set_pte_at(vma.vm_mm, addr, ptep, pte);
 }
 
@@ -57,6 +62,7 @@ export function ptep_modify_prot_commit(
  * pte_mkyoung() (x86 pte_mkdirty() also sets soft-dirty: Δ3). R-PRES.3.
  */
 export function modify_prot_start_ptes(vma: vm_area_struct, addr: number, ptep: number, nr: number): PresentPte {
+  count_op('modify_prot_start_ptes');
   let pte = ptep_modify_prot_start(vma, addr, ptep);
   while (--nr) {
     ptep++;
@@ -77,6 +83,7 @@ export function modify_prot_commit_ptes(
   pte: PresentPte,
   nr: number,
 ): void {
+  count_op('modify_prot_commit_ptes');
   for (;;) {
     ptep_modify_prot_commit(vma, addr, ptep, old_pte, pte);
     if (--nr === 0) break;

@@ -1,0 +1,46 @@
+// Counters for the primitives a change_protection() run performs, read by the
+// `cost` command (src/cost/). Off unless a caller opens a counting window with
+// with_op_counts(); then each counted primitive adds one to its entry. The
+// counts describe the model's calls, which keep the C code's call structure:
+// a per-PTE walk reads every entry once, a batched walk may look up a folio
+// for every present entry (the v6.17 order-0 cost).
+
+export const OP_NAMES = [
+  'ptep_get',
+  'set_pte_at',
+  'ptep_modify_prot_start',
+  'ptep_modify_prot_commit',
+  'modify_prot_start_ptes',
+  'modify_prot_commit_ptes',
+  'vm_normal_page',
+  'folio_lookup',
+  'folio_pte_batch',
+  'tlb_flush_range',
+] as const;
+
+export type OpName = (typeof OP_NAMES)[number];
+export type OpCounts = Record<OpName, number>;
+
+export function zeroOpCounts(): OpCounts {
+  const counts = {} as OpCounts;
+  for (const name of OP_NAMES) counts[name] = 0;
+  return counts;
+}
+
+let active: OpCounts | null = null;
+
+/** Add one call of `op` to the open counting window, if any. */
+export function count_op(op: OpName): void {
+  if (active !== null) active[op]++;
+}
+
+/** Run `fn` with every counted primitive adding to `counts`. Windows nest by replacement. */
+export function with_op_counts<T>(counts: OpCounts, fn: () => T): T {
+  const outer = active;
+  active = counts;
+  try {
+    return fn();
+  } finally {
+    active = outer;
+  }
+}
