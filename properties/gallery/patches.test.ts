@@ -62,23 +62,26 @@ describe('gallery patches', () => {
     for (const { name, text } of patches) expect(applyGalleryPatch(name, baseline, text)).not.toBe(baseline);
   });
 
-  it.each(patches)('$id reads like a patch: mail header, subject, message, diffstat, only BUG-marked changes', ({ name, id, text }) => {
-    const parsed = parsePatch(text);
-    expect(parsed.oldPath).toBe(GALLERY_BASELINE_FILE);
-    expect(parsed.newPath).toBe(GALLERY_BASELINE_FILE);
-    expect(text.startsWith('From 0000000000000000000000000000000000000000 ')).toBe(true);
-    expect(patchSubject(parsed)).toMatch(new RegExp(`^\\[PATCH ${id}\\] mm/mprotect: .{10,}`));
-    const message = patchMessage(parsed);
-    expect(message).toContain(name);
-    expect(message).toMatch(/Provenance/);
-    expect(message).toContain(getVariant(name).breaks!);
-    expect(parsed.header).toMatch(/\n---\n src\/kernel\/variants\/falcato-v3\.ts \| \d+ [+-]+\n 1 file changed/);
-    // A hunk either only adds or drops imported names, or carries the BUG marker on an added line.
-    const importName = (l: string) => /^[+-] {2}(type )?\w+,$/.test(l);
-    const bugHunks = parsed.hunks.filter((h) => !h.lines.filter((l) => l[0] !== ' ').every(importName));
-    expect(bugHunks.length).toBeGreaterThan(0);
-    for (const h of bugHunks) expect(h.lines.some((l) => l[0] === '+' && l.includes(`BUG(${id})`))).toBe(true);
-  });
+  it.each(patches)(
+    '$id reads like a patch: mail header, subject, message, diffstat, only BUG-marked changes',
+    ({ name, id, text }) => {
+      const parsed = parsePatch(text);
+      expect(parsed.oldPath).toBe(GALLERY_BASELINE_FILE);
+      expect(parsed.newPath).toBe(GALLERY_BASELINE_FILE);
+      expect(text.startsWith('From 0000000000000000000000000000000000000000 ')).toBe(true);
+      expect(patchSubject(parsed)).toMatch(new RegExp(`^\\[PATCH ${id}\\] mm/mprotect: .{10,}`));
+      const message = patchMessage(parsed);
+      expect(message).toContain(name);
+      expect(message).toMatch(/Provenance/);
+      expect(message).toContain(getVariant(name).breaks!);
+      expect(parsed.header).toMatch(/\n---\n src\/kernel\/variants\/falcato-v3\.ts \| \d+ [+-]+\n 1 file changed/);
+      // A hunk either only adds or drops imported names, or carries the BUG marker on an added line.
+      const importName = (l: string) => /^[+-] {2}(type )?\w+,$/.test(l);
+      const bugHunks = parsed.hunks.filter((h) => !h.lines.filter((l) => l[0] !== ' ').every(importName));
+      expect(bugHunks.length).toBeGreaterThan(0);
+      for (const h of bugHunks) expect(h.lines.some((l) => l[0] === '+' && l.includes(`BUG(${id})`))).toBe(true);
+    },
+  );
 
   it.each(patches)('$id is canonical: re-diffing its applied copy gives the stored patch back', ({ name, text }) => {
     const applied = applyGalleryPatch(name, baseline, text);
@@ -90,7 +93,9 @@ describe('gallery patches', () => {
     const { name, id, text } = patches[0]!;
     const parsed = parsePatch(text);
     const grown = `// a new line\n// and another\n${baseline}`;
-    expect(applyGalleryPatch(name, grown, text)).toBe(`// a new line\n// and another\n${applyGalleryPatch(name, baseline, text)}`);
+    expect(applyGalleryPatch(name, grown, text)).toBe(
+      `// a new line\n// and another\n${applyGalleryPatch(name, baseline, text)}`,
+    );
     for (const hunk of parsed.hunks) {
       const at = hunkAt(baseline, hunk);
       const touched = editLine(baseline, at + hunk.lines.findIndex((l) => l[0] === '-' || l[0] === ' '), (l) => `${l} // fixed`);
@@ -135,7 +140,10 @@ describe('a conflicting baseline edit in a checkout', () => {
   it('stops the CLI with the clear message and exit 2; refresh merges a change next to the bug', () => {
     // A context line two or more lines above the change: the patch no longer applies, a merge is clean.
     expect(firstChange).toBeGreaterThanOrEqual(2);
-    writeFileSync(baselinePath, editLine(baseline, at, (l) => `${l} // fidelity fix`));
+    writeFileSync(
+      baselinePath,
+      editLine(baseline, at, (l) => `${l} // fidelity fix`),
+    );
     const list = cli('list');
     expect(list.status).toBe(2);
     expect(list.stderr).toContain(conflictMessage(id));
@@ -156,7 +164,10 @@ describe('a conflicting baseline edit in a checkout', () => {
     const fixed = readFileSync(baselinePath, 'utf8');
     const lineOfChange = fixed.split('\n').indexOf(hunk.lines[firstChange]!.slice(1));
     expect(lineOfChange).toBeGreaterThan(0);
-    writeFileSync(baselinePath, editLine(fixed, lineOfChange, (l) => `${l} // another fix`));
+    writeFileSync(
+      baselinePath,
+      editLine(fixed, lineOfChange, (l) => `${l} // another fix`),
+    );
     const refresh = cli('gallery', 'refresh', id);
     expect(refresh.status).toBe(2);
     expect(refresh.stderr).toContain('resolve the conflict markers');

@@ -2,10 +2,10 @@
 // found, 2 bad usage or bad input. main() never calls process.exit, so tests
 // run it in-process with a memory Io.
 import { Argument, Command, CommanderError, Option } from 'commander';
+import { GalleryConflictError } from '../kernel/gallery_patch.js';
 import type { Arch } from '../pte/index.js';
 import { ARCHES } from './arch.js';
 import { runCheck } from './check.js';
-import { GalleryConflictError } from '../kernel/gallery_patch.js';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { runGallery } from './gallery.js';
 import { type Io, processIo } from './io.js';
