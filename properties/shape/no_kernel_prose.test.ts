@@ -31,14 +31,22 @@ describe('no kernel comment prose in the project', () => {
       '  return 0;',
       '}',
     ].join('\n');
-    expect(sharedRuns(planted).map((r) => r.phrase)).toEqual(['A protection check is difficult so just be safe and disable write']);
+    expect(sharedRuns(planted).map((r) => r.phrase)).toEqual([
+      'A protection check is difficult so just be safe and disable write',
+    ]);
     const long = '/*\n * In all writable, private mappings, we have to properly handle COW. In both cases, we can sometimes\n */';
     expect(sharedRuns(long)).toHaveLength(1);
     // Our own sentence about the same branch passes.
     expect(sharedRuns('// Write migration entries lose write here: checking the new protection is not attempted.')).toEqual([]);
     // Eleven words of a long phrase are not a copy; twelve are.
     const phrase = KERNEL_PHRASES.find((p) => words(p).length > 20)!;
-    expect(sharedRuns(words(phrase).slice(0, RUN - 1).join(' '))).toEqual([]);
+    expect(
+      sharedRuns(
+        words(phrase)
+          .slice(0, RUN - 1)
+          .join(' '),
+      ),
+    ).toEqual([]);
     expect(sharedRuns(words(phrase).slice(0, RUN).join(' '))).toHaveLength(1);
   });
 
