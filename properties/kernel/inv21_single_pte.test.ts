@@ -5,10 +5,10 @@
 // (SEMANTICS §11 Δ9, not batching) is excluded per variant via `drift`.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { change_protection_spec as spec } from '../../spec/index.js';
 import { worldArb } from '../../src/arbitraries/index.js';
 import { VARIANTS } from '../../src/kernel/registry.js';
 import type { KernelOutcome, SpecOutcome, World } from '../../src/pte/index.js';
-import { change_protection_spec as spec } from '../../spec/index.js';
 import { checkWorld } from '../../src/pte/index.js';
 import { flushedPages, hasDrift } from './helpers.js';
 import { order0WorldArb } from './order0_world_arb.js';
