@@ -18,8 +18,10 @@ import {
   GALLERY_BASELINE_FILE,
   GALLERY_CONFLICT,
   GALLERY_ENTRIES,
+  galleryAppliedFile,
   galleryId,
   galleryPatchFile,
+  materializeGallery,
 } from '../../src/kernel/gallery.js';
 import {
   applyHunks,
@@ -116,6 +118,32 @@ describe('gallery patches', () => {
     expect(applyHunks('a\nb\nc\nd\ne', [hunk])).toBe('a\nb\nC\nd\ne');
     expect(applyHunks('x\ny\na\nb\nc\nd\ne', [hunk])).toBe('x\ny\na\nb\nC\nd\ne');
     expect(() => applyHunks('a\nb\nX\nc\nd\ne', [hunk])).toThrow(/hunk #1/);
+  });
+});
+
+describe('under Stryker', () => {
+  it('the gallery is applied to the pristine baseline, not to the instrumented one in the sandbox', () => {
+    const project = mkdtempSync(join(tmpdir(), 'mprotect-gallery-stryker-'));
+    try {
+      const sandbox = join(project, '.stryker-tmp', 'sandbox-1');
+      for (const root of [project, sandbox]) {
+        cpSync(join(ROOT, 'src/kernel/variants/bad'), join(root, 'src/kernel/variants/bad'), { recursive: true });
+        writeFileSync(join(root, GALLERY_BASELINE_FILE), baseline);
+      }
+      // What an instrumented file looks like to us: the Stryker namespace helper, code rewritten.
+      writeFileSync(
+        join(sandbox, GALLERY_BASELINE_FILE),
+        `// @ts-nocheck\nfunction stryNS_9fa48() {}\n${baseline.replace(/return/g, 'return stryMutAct_9fa48("1") ? 0 :')}`,
+      );
+      expect(materializeGallery(sandbox)).toEqual([]);
+      const { name, text } = patches[0]!;
+      expect(readFileSync(join(sandbox, galleryAppliedFile(name)), 'utf8')).toContain(applyGalleryPatch(name, baseline, text));
+      // Outside a sandbox an instrumented-looking baseline is taken as it is, so the patches conflict.
+      writeFileSync(join(project, GALLERY_BASELINE_FILE), readFileSync(join(sandbox, GALLERY_BASELINE_FILE), 'utf8'));
+      expect(materializeGallery(project).length).toBeGreaterThan(0);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 });
 
