@@ -165,6 +165,12 @@ describe('a conflicting baseline edit in a checkout', () => {
   const firstChange = hunk.lines.findIndex((l) => l[0] === '-');
   const baselinePath = join(dir, GALLERY_BASELINE_FILE);
 
+  it('names the known bugs for an unknown id (exit 2)', () => {
+    const r = cli('gallery', 'refresh', 'b99');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('unknown gallery bug "b99"; known: b2, b3');
+  });
+
   it('stops the CLI with the clear message and exit 2; refresh merges a change next to the bug', () => {
     // A context line two or more lines above the change: the patch no longer applies, a merge is clean.
     expect(firstChange).toBeGreaterThanOrEqual(2);
