@@ -51,8 +51,8 @@ export function hugePmdNeedsSplit(world: World, coveredPages: number): boolean {
  * pte_mkwrite if write, pte_mkold unless young, pte_mkdirty if dirty, pte_mksoft_dirty if soft-dirty,
  * pte_mkuffd_wp if uffd-wp; set_ptes() advances the pfn.
  * Kernel detail: permissions come from vm_page_prot, NOT from the PMD, so a NUMA-hinting (PROT_NONE) PMD
- * splits into accessible PTEs ("NUMA hinting access restrictions are not transferred"). On x86
- * pte_mkdirty also sets soft-dirty ("this may set soft-dirty too on some archs"). The split flushes the
+ * splits into accessible PTEs: the NUMA hint does not survive the split. On x86
+ * pte_mkdirty also sets soft-dirty (an arch-dependent side effect). The split flushes the
  * old PMD itself (pmdp_invalidate), outside the mmu_gather, so it adds nothing to flushPages; it also marks
  * the folio dirty when the PMD was dirty (folio_set_dirty), which the spec does not report.
  */

@@ -61,8 +61,8 @@ export function downgradeMigrationWrite(world: World, entry: SoftleafPte, option
 
 /**
  * S2 (R-SL.2) A writable device-private entry is always downgraded to a readable one, same offset; the swap
- * uffd-wp bit is copied and soft-dirty is dropped ON PURPOSE ("we do not preserve soft-dirtiness", as in
- * fork). The uffd tail then applies.
+ * uffd-wp bit is copied and soft-dirty is dropped ON PURPOSE (the kernel makes the same choice
+ * at fork, copy_nonpresent_pte()). The uffd tail then applies.
  * Models: change_softleaf_pte(): softleaf_is_device_private_write() branch.
  */
 export function downgradeDevicePrivateWrite(entry: SoftleafPte): SoftleafPte {

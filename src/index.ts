@@ -60,6 +60,7 @@ export {
   worldArb,
 } from './arbitraries/index.js';
 // ---------------------------------------------------------------- engine
+/** Replays one stored counterexample against the spec and every variant. */
 export {
   type CheckTarget,
   type Failure,
@@ -69,6 +70,7 @@ export {
   PROPERTIES,
   type PropertyDef,
   type PropertyResult,
+  replayEntry,
   /** Runs a target on a world, turning a throw or a write to the frozen input into a mismatch. */
   runGuarded,
   /** Runs one property on one target with fast-check: cases, time, and the shrunk failure. */
@@ -91,7 +93,6 @@ export {
   type Variant,
   type Verdict,
 } from './kernel/index.js';
-
 // ---------------------------------------------------------------- relation
 export {
   /** The spec's outcome with each batch's dirty/young merge applied (exact comparison for batched models). */
@@ -114,7 +115,6 @@ export {
 // ---------------------------------------------------------------- world
 /** World model: types, constructors, kernel-named accessors, flag constants, validation and formatting. */
 export * from './pte/index.js';
-
 // ---------------------------------------------------------------- corpus
 export {
   type CorpusEntry,
@@ -130,6 +130,4 @@ export {
   loadCorpus,
   /** One corpus file, validated; throws CorpusError naming the file and the field. */
   readCorpusFile,
-  /** Replays one stored counterexample against the spec and every variant. */
-  replayEntry,
 } from './store/index.js';

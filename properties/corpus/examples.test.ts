@@ -2,10 +2,10 @@
 // equivalent variant still passes them, and every variant recorded as failing a
 // file still fails it (fast-check re-shrinks from the stored value).
 import { describe, expect, it } from 'vitest';
-import { getProperty, variantTarget } from '../../src/check/index.js';
+import { getProperty, spec, variantTarget } from '../../src/check/index.js';
 import { runProperty } from '../../src/check/run.js';
 import { VARIANTS } from '../../src/kernel/index.js';
-import { exampleWorld, loadCorpus, spec } from '../../src/store/index.js';
+import { exampleWorld, loadCorpus } from '../../src/store/index.js';
 
 const { entries } = loadCorpus();
 const properties = [...new Set(entries.map((e) => e.data.property))].sort();

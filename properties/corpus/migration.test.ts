@@ -5,8 +5,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { replayEntry } from '../../src/check/index.js';
 import { _PAGE_ACCESSED, checkWorld, type World } from '../../src/pte/index.js';
-import { CORPUS_SCHEMA_VERSION, readCorpusFile, replayEntry } from '../../src/store/index.js';
+import { CORPUS_SCHEMA_VERSION, readCorpusFile } from '../../src/store/index.js';
 
 const STORED = 'counterexamples/invariants/ab4fd21d5ad3.json';
 

@@ -2,8 +2,9 @@
 // JUnit report names each stored counterexample. A malformed file fails its
 // own test (naming the file and the field) and no other.
 import { describe, expect, it } from 'vitest';
+import { replayEntry } from '../../src/check/index.js';
 import { displayPath } from '../../src/store/corpus.js';
-import { corpusFiles, DEFAULT_CORPUS_DIR, readCorpusFile, replayEntry } from '../../src/store/index.js';
+import { corpusFiles, DEFAULT_CORPUS_DIR, readCorpusFile } from '../../src/store/index.js';
 
 const files = corpusFiles([DEFAULT_CORPUS_DIR]);
 

@@ -28,7 +28,8 @@ describe('the gallery', () => {
     for (const v of GALLERY) {
       expect([v.verdict, v.baseline, v.batching]).toEqual(['known-bad', 'falcato-v3', 'batched']);
       expect(v.breaks).toMatch(/^(INV|R)-/);
-      expect(v.file).toBe(`src/kernel/variants/bad/${v.name}.ts`);
+      expect(v.file).toBe(`src/kernel/.gallery/${v.name}.ts`);
+      expect(v.patch).toBe(`src/kernel/variants/bad/${v.name}.patch`);
       expect(v.upstream.length).toBeGreaterThan(20);
       expect(v.description.length).toBeGreaterThan(100);
       expect(GALLERY_KIND[v.name]).toBeDefined();

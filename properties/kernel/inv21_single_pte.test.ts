@@ -3,23 +3,15 @@
 // final PTEs, PMDs, count, NUMA stamps, and the set of flushed pages (union of
 // the variant's flush runs) == spec.flushPages. Documented version drift
 // (SEMANTICS §11 Δ9, not batching) is excluded per variant via `drift`.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { change_protection_spec as spec } from '../../spec/index.js';
 import { worldArb } from '../../src/arbitraries/index.js';
 import { VARIANTS } from '../../src/kernel/registry.js';
 import type { KernelOutcome, SpecOutcome, World } from '../../src/pte/index.js';
 import { checkWorld } from '../../src/pte/index.js';
 import { flushedPages, hasDrift } from './helpers.js';
 import { order0WorldArb } from './order0_world_arb.js';
-
-const specPath = fileURLToPath(new URL('../../spec/index.ts', import.meta.url));
-const haveSpec = existsSync(specPath);
-type SpecFn = (world: World) => SpecOutcome;
-const spec: SpecFn | null = haveSpec
-  ? ((await import('../../spec/index.js')) as { change_protection_spec: SpecFn }).change_protection_spec
-  : null;
 
 const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 300);
 
@@ -32,7 +24,7 @@ function compare(world: World, got: KernelOutcome, want: SpecOutcome): void {
   expect(checkWorld(world)).toEqual([]);
 }
 
-describe.skipIf(!haveSpec)('INV-21: equivalent variants equal the spec on order-0 worlds', () => {
+describe('INV-21: equivalent variants equal the spec on order-0 worlds', () => {
   it('the generator only builds valid worlds', () => {
     fc.assert(
       fc.property(order0WorldArb(), (world) => {
@@ -51,16 +43,10 @@ describe.skipIf(!haveSpec)('INV-21: equivalent variants equal the spec on order-
       fc.assert(
         fc.property(arb, (world) => {
           fc.pre(!hasDrift(variant, world));
-          compare(world, variant.run(world), (spec as SpecFn)(world));
+          compare(world, variant.run(world), spec(world));
         }),
         { numRuns: NUM_RUNS },
       );
     });
   });
 });
-
-if (!haveSpec) {
-  describe('INV-21 (waiting for the spec)', () => {
-    it.skip('spec/index.ts does not exist yet: INV-21 is skipped until change_protection_spec() lands', () => {});
-  });
-}

@@ -366,5 +366,3 @@ export function unbuildWorld(value: unknown): Layout {
   if (layout === undefined) throw new Error('not a generated world');
   return layout;
 }
-
-export const VM_PERM_FLAGS = PERM_VM;

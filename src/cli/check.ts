@@ -5,7 +5,16 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type fc from 'fast-check';
-import { type CheckTarget, getProperty, PROPERTIES, type PropertyDef, runGuarded, variantTarget } from '../check/index.js';
+import {
+  type CheckTarget,
+  getProperty,
+  PROPERTIES,
+  type PropertyDef,
+  registryVerdicts,
+  runGuarded,
+  spec,
+  variantTarget,
+} from '../check/index.js';
 import { type PropertyResult, runProperty } from '../check/run.js';
 import { CoverageCounter, coverageRows } from '../coverage/index.js';
 import { BASELINE_VARIANT, getVariant, type Variant } from '../kernel/index.js';
@@ -20,10 +29,8 @@ import {
   FAST_CHECK_VERSION,
   PROJECT_ROOT,
   PROJECT_VERSION,
-  registryVerdicts,
   saveCounterexample,
   signatureOf,
-  spec,
 } from '../store/index.js';
 import { archWorldArb, labelsFor } from './arch.js';
 import { CandidateHang, type CandidateTarget, loadCandidate } from './candidate.js';

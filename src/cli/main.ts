@@ -1,12 +1,14 @@
 // The `mprotect-spec` command line. Exit codes: 0 agreement, 1 divergence
 // found, 2 bad usage or bad input. main() never calls process.exit, so tests
 // run it in-process with a memory Io.
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
+import { GalleryConflictError } from '../kernel/gallery_patch.js';
 import type { Arch } from '../pte/index.js';
 import { ARCHES } from './arch.js';
 import { runCheck } from './check.js';
 import { runCost } from './cost.js';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import { runGallery } from './gallery.js';
 import { type Io, processIo } from './io.js';
 import { runList } from './list.js';
 import { runNewVariant } from './new_variant.js';
@@ -249,6 +251,21 @@ Example:
       done(runNewVariant({ name, from: raw.from, ...(raw.root ? { root: raw.root } : {}) }, io));
     });
 
+  root
+    .command('gallery')
+    .description('keep a known-bug patch (src/kernel/variants/bad/*.patch) in step with the baseline')
+    .addArgument(
+      new Argument('<action>', '`edit` writes an editable copy; `refresh` re-diffs it into the patch').choices([
+        'edit',
+        'refresh',
+      ]),
+    )
+    .argument('<id>', 'the gallery bug, e.g. b2 or b2-softdirty-polarity')
+    .option('--root <dir>', 'repository root (default: this repository)')
+    .action((action: 'edit' | 'refresh', id: string, raw: { root?: string }) => {
+      done(runGallery({ action, id, ...(raw.root ? { root: raw.root } : {}) }, io));
+    });
+
   return root;
 }
 
@@ -270,7 +287,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       const ok = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
       return ok ? EXIT_OK : EXIT_USAGE;
     }
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof GalleryConflictError) {
       io.err(`mprotect-spec: error: ${error.message}\n`);
       return EXIT_USAGE;
     }

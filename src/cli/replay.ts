@@ -2,9 +2,9 @@
 // spec and every variant, no randomness. Per file and variant: does the
 // recorded expectation still hold?
 import { resolve } from 'node:path';
+import { type ReplayResult, replayEntry } from '../check/index.js';
 import { paintFor } from '../report/text.js';
-import { CorpusError, corpusFiles, DEFAULT_CORPUS_DIR, displayPath, readCorpusFile, replayEntry } from '../store/index.js';
-import type { ReplayResult } from '../store/replay.js';
+import { CorpusError, corpusFiles, DEFAULT_CORPUS_DIR, displayPath, readCorpusFile } from '../store/index.js';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import type { Io } from './io.js';
 

@@ -1,11 +1,11 @@
 // `mprotect-spec show FILE`: a stored counterexample rendered as a report.
 import { resolve } from 'node:path';
-import { getProperty, runGuarded, variantTarget } from '../check/index.js';
+import { getProperty, runGuarded, spec, variantTarget } from '../check/index.js';
 import { VARIANTS } from '../kernel/index.js';
 import type { KernelOutcome } from '../pte/index.js';
 import { counterexampleJson, renderCounterexample } from '../report/counterexample.js';
 import { wrap } from '../report/text.js';
-import { CorpusError, displayPath, readCorpusFile, spec } from '../store/index.js';
+import { CorpusError, displayPath, readCorpusFile } from '../store/index.js';
 import { EXIT_OK, UsageError } from './errors.js';
 import type { Io } from './io.js';
 

@@ -3,7 +3,7 @@
 //   export function change_protection(world: World): KernelOutcome
 // (built with lib/walk.ts run_change_protection) + one entry below.
 import type { KernelOutcome, World } from '../pte/index.js';
-import { GALLERY } from './gallery.js';
+import { failingList, GALLERY, GALLERY_CONFLICT } from './gallery.js';
 import * as falcato_v2 from './variants/falcato-v2.js';
 import * as falcato_v3 from './variants/falcato-v3.js';
 import * as v6_16_per_pte from './variants/v6.16-per-pte.js';
@@ -15,8 +15,10 @@ export type Verdict = 'equivalent' | 'known-bad';
 
 export interface Variant {
   readonly name: string;
-  /** Path of the variant module, relative to the repository root. */
+  /** Path of the variant module, relative to the repository root (for a gallery bug: its applied copy). */
   readonly file: string;
+  /** For a gallery bug: its patch against `baseline`, relative to the repository root (src/kernel/gallery.ts). */
+  readonly patch?: string;
   /** Upstream commit or list thread the variant models. */
   readonly upstream: string;
   /** The variant it derives from (its diff reads like the upstream patch); null for the root. */
@@ -38,7 +40,14 @@ export interface Variant {
 
 export const BASELINE_VARIANT = 'falcato-v3';
 
-export const VARIANTS: readonly Variant[] = Object.freeze([
+/**
+ * The upstream versions, then the gallery. While a gallery patch conflicts
+ * with the baseline, any use of the list throws that conflict (gallery.ts).
+ */
+const withGallery = (upstream: readonly Variant[]): readonly Variant[] =>
+  GALLERY_CONFLICT === null ? Object.freeze([...upstream, ...GALLERY]) : failingList(GALLERY_CONFLICT);
+
+export const VARIANTS: readonly Variant[] = withGallery([
   {
     name: 'falcato-v3',
     file: 'src/kernel/variants/falcato-v3.ts',
@@ -112,8 +121,7 @@ export const VARIANTS: readonly Variant[] = Object.freeze([
       'Version A: the per-PTE change_pte_range() before batching, NUMA filter and softleaf handling inline, one flush decision per PTE on its own old value. Equals the spec exactly on order-0 worlds; differs from the batched versions only by the allowed Δ1-Δ9 on large folios.',
     run: v6_16_per_pte.change_protection,
   },
-  // The known-bug gallery (issue 6): falcato-v3 with one bug each.
-  ...GALLERY,
+  // The known-bug gallery (issue 6) follows: falcato-v3 with one bug each, applied from patches (gallery.ts).
 ]);
 
 /** The variant called `name`; throws listing the known names. */

@@ -1,6 +1,6 @@
-// The counterexample store: schema, reader, atomic writer, replay.
+// The counterexample store: schema, reader (validation, migration), atomic
+// writer. Judging a stored world (verdicts, replay) is the checker's job:
+// src/check/verdicts.ts and src/check/replay.ts.
 export * from './corpus.js';
-export * from './replay.js';
 export * from './schema.js';
-export * from './verdicts.js';
 export * from './versions.js';

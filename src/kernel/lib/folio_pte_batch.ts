@@ -58,7 +58,7 @@ export function folio_pte_batch_flags(
   let pte: PresentPte = ptentp;
   if (!pte_present(pte) || !folio_test_large(folio) || max_nr < 1) throw new Error('folio_pte_batch_flags: bad call');
 
-  /* Limit max_nr to the actual remaining PFNs in the folio we could batch. */
+  /* A batch never runs past the folio's last page (7b08b74f3d99). */
   max_nr = Math.min(max_nr, folio_pfn(folio) + folio_nr_pages(folio) - pte_pfn(pte));
 
   let nr = pte_batch_hint(ptep, pte);

@@ -82,13 +82,13 @@ export const is_huge_zero_pmd = (_pmd: PresentPte): boolean => false;
 export function can_change_pmd_writable(vma: vm_area_struct, addr: number, pmd: PresentPte): boolean {
   if (!(vma.vm_flags & VM_WRITE)) return false; // WARN_ON_ONCE
 
-  /* Don't touch entries that are not even readable (NUMA hinting). */
+  /* A PROT_NONE (NUMA-hinting) huge PMD is never made writable. */
   if (pmd_protnone(pmd)) return false;
 
-  /* Do we need write faults for softdirty tracking? */
+  /* Soft-dirty tracking still needs the write fault on a clean entry (R-WR.2). */
   if (vma_soft_dirty_enabled(vma) && !pmd_soft_dirty(pmd)) return false;
 
-  /* Do we need write faults for uffd-wp tracking? */
+  /* A uffd-wp protected entry keeps faulting on write (R-WR.2). */
   if (userfaultfd_huge_pmd_wp(vma, pmd)) return false;
 
   if (!(vma.vm_flags & VM_SHARED)) {
@@ -116,7 +116,7 @@ const numa_skip_v6_16: PmdNumaSkip = (_vma, pmd) => {
   if (pmd_protnone(pmd)) return true;
   const folio = pmd_folio(pmd);
   const toptier = node_is_toptier(folio_nid(folio));
-  /* Skip scanning top tier node if normal numa balancing is disabled */
+  /* With only memory-tiering balancing on, folios on a top-tier node are left alone. */
   if (!numa_balancing_normal() && toptier) return true;
   if (folio_use_access_time(folio)) folio_xchg_access_time(folio, jiffies_now());
   return false;
@@ -150,8 +150,8 @@ function __change_huge_pmd(
   let entry = pmd_modify(oldpmd, newprot);
   if (uffd_wp) entry = pmd_mkuffd_wp(entry);
   /*
-   * Leave the write bit to be handled by PF interrupt
-   * handler, then things like COW could be properly handled.
+   * Resolving uffd-wp leaves write off: the fault handler decides it
+   * later, so COW stays correct.
    */ else if (uffd_wp_resolve) entry = pmd_clear_uffd_wp(entry);
 
   /* See change_pte_range(). */
@@ -218,11 +218,11 @@ export function __split_huge_pmd(vma: vm_area_struct, pmd: number, address: numb
   const anon_exclusive = PageAnonExclusive(page);
   folio_set_all_anon_exclusive(folio, anon_exclusive); // folio_add_anon_rmap_ptes(RMAP_EXCLUSIVE)
 
-  /* Note that NUMA hinting access restrictions are not transferred. */
+  /* A NUMA-hinting PROT_NONE PMD splits into accessible PTEs: the hint is dropped. */
   let entry: PresentPte = { kind: 'present', pfn: page, flags: vma.vm_page_prot }; // mk_pte(page, vm_page_prot)
   if (write) entry = pte_mkwrite(entry, vma);
   if (!young) entry = pte_mkold(entry);
-  /* NOTE: this may set soft-dirty too on some archs */
+  /* on x86 pte_mkdirty() sets soft-dirty as well */
   if (dirty) entry = pte_mkdirty(entry);
   if (soft_dirty) entry = pte_mksoft_dirty(entry);
   if (uffd_wp) entry = pte_mkuffd_wp(entry);

@@ -55,23 +55,20 @@ export function vma_is_single_threaded_private(vma: vm_area_struct): boolean {
 export function folio_can_map_prot_numa(folio: Folio | null, vma: vm_area_struct, is_private_single_threaded: boolean): boolean {
   if (!folio || folio_is_zone_device(folio) || folio_test_ksm(folio)) return false;
 
-  /* Also skip shared copy-on-write folios */
+  /* COW mappings: skip folios another process may still map. */
   if (is_cow_mapping(vma.vm_flags) && folio_maybe_mapped_shared(folio)) return false;
 
-  /* Folios are pinned and can't be migrated */
+  /* A DMA-pinned folio cannot move, so a hinting fault on it is wasted. */
   if (folio_maybe_dma_pinned(folio)) return false;
 
-  /*
-   * While migration can move some dirty folios,
-   * it cannot move them all from MIGRATE_ASYNC context.
-   */
+  /* Dirty page-cache folios are skipped: asynchronous migration cannot move every one of them. */
   if (folio_is_file_lru(folio) && folio_test_dirty(folio)) return false;
 
-  /* Don't mess with PTEs if folio is already on the node a single-threaded process is running on. */
+  /* Skip folios already on the node of the one thread that uses them. */
   const nid = folio_nid(folio);
   if (is_private_single_threaded && nid === numa_node_id()) return false;
 
-  /* Skip scanning top tier node if normal numa balancing is disabled */
+  /* With only memory-tiering balancing on, folios on a top-tier node are left alone. */
   if (!numa_balancing_normal() && node_is_toptier(nid)) return false;
 
   if (folio_use_access_time(folio)) folio_xchg_access_time(folio, jiffies_now());

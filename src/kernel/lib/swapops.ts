@@ -31,7 +31,6 @@ export {
 
 export type softleaf_t = SoftleafPte;
 export type swp_entry_t = SoftleafPte;
-export type leaf_entry_t = SoftleafPte;
 
 /**
  * The swap offset. MODEL: migration entries keep young/dirty inside the offset

@@ -53,10 +53,10 @@ export function pgtable_split_needed(vma: vm_area_struct, cp_flags: number): boo
 
 /** pgtable_populate_needed(): UFFDIO_WRITEPROTECT in a mode that needs markers. */
 export function pgtable_populate_needed(vma: vm_area_struct, cp_flags: number): boolean {
-  /* If not within ioctl(UFFDIO_WRITEPROTECT), then don't bother */
+  /* Only a uffd-wp request (MM_CP_UFFD_WP) can need new page tables... */
   if (!(cp_flags & MM_CP_UFFD_WP)) return false;
 
-  /* Populate if the userfaultfd mode requires pte markers */
+  /* ...and only when this VMA's uffd-wp works with markers. */
   return userfaultfd_wp_use_markers(vma);
 }
 
@@ -100,9 +100,8 @@ export function change_pmd_range(
         if (next - addr !== HPAGE_PMD_SIZE || pgtable_split_needed(vma, cp_flags)) {
           __split_huge_pmd(vma, pmd, addr, false);
           /*
-           * For file-backed, the pmd could have been
-           * cleared; make sure pmd populated if
-           * necessary, then fall-through to pte level.
+           * Splitting a file-backed huge PMD may leave it empty: allocate the PTE table again if
+           * markers need it, then go on at PTE level.
            */
           ret = change_pmd_prepare(vma, pmd, cp_flags);
           if (ret) return ret;
@@ -114,11 +113,11 @@ export function change_pmd_range(
               _nr_huge_updates++;
             }
 
-            /* huge pmd was handled */
+            /* change_huge_pmd() did the whole PMD */
             break; // goto next
           }
         }
-        /* fall through, the trans huge pmd just split */
+        /* split above: continue in the new PTE table */
       }
 
       ret = ops.change_pte_range(tlb, vma, pmd, addr, next, newprot, cp_flags);

@@ -92,13 +92,13 @@ import {
 function maybe_change_pte_writable(vma: vm_area_struct, pte: PresentPte): boolean {
   if (!(vma.vm_flags & VM_WRITE)) return false; // WARN_ON_ONCE
 
-  /* Don't touch entries that are not even readable. */
+  /* PROT_NONE (NUMA-hinting) entries are never made writable. */
   if (pte_protnone(pte)) return false;
 
-  /* Do we need write faults for softdirty tracking? */
+  /* Soft-dirty tracking still needs the write fault on a clean entry (R-WR.2). */
   if (pte_needs_soft_dirty_wp(vma, pte)) return false;
 
-  /* Do we need write faults for uffd-wp tracking? */
+  /* A uffd-wp protected entry keeps faulting on write (R-WR.2). */
   if (userfaultfd_pte_wp(vma, pte)) return false;
 
   return true;
@@ -108,10 +108,8 @@ function can_change_private_pte_writable(vma: vm_area_struct, addr: number, pte:
   if (!maybe_change_pte_writable(vma, pte)) return false;
 
   /*
-   * Writable MAP_PRIVATE mapping: We can only special-case on
-   * exclusive anonymous pages, because we know that our
-   * write-fault handler similarly would map them writable without
-   * any additional checks while holding the PT lock.
+   * Private mapping: only an exclusive anonymous page may become writable here, the one case where
+   * the write-fault handler would also map it writable with no further check (R-WR.4).
    */
   const page = vm_normal_page(vma, addr, pte);
   return page !== null && PageAnon(page) && PageAnonExclusive(page);
@@ -121,11 +119,9 @@ function can_change_shared_pte_writable(vma: vm_area_struct, pte: PresentPte): b
   if (!maybe_change_pte_writable(vma, pte)) return false;
 
   /*
-   * Writable MAP_SHARED mapping: "clean" might indicate that the FS still
-   * needs a real write-fault for writenotify
-   * (see vma_wants_writenotify()). If "dirty", the assumption is that the
-   * FS was already notified and we can simply mark the PTE writable
-   * just like the write-fault handler would do.
+   * Shared mapping: a dirty entry means the filesystem was already told about the write, so it may
+   * become writable at once; a clean one may still owe it a write fault (vma_wants_writenotify(),
+   * R-WR.3).
    */
   return pte_dirty(pte);
 }
@@ -137,7 +133,7 @@ export function can_change_pte_writable(vma: vm_area_struct, addr: number, pte: 
 }
 
 function mprotect_folio_pte_batch(folio: Folio | null, ptep: number, pte: PresentPte, max_nr_ptes: number, flags: fpb_t): number {
-  /* No underlying folio, so cannot batch */
+  /* Without a folio (zero page, special PTE) the batch is one PTE. */
   if (!folio) return 1;
 
   if (!folio_test_large(folio)) return 1;
@@ -145,7 +141,7 @@ function mprotect_folio_pte_batch(folio: Folio | null, ptep: number, pte: Presen
   return folio_pte_batch_flags(folio, null, ptep, pte, max_nr_ptes, flags);
 }
 
-/* Set nr_ptes number of ptes, starting from idx */
+/* Commits nr_ptes entries from batch offset idx and records the flush they need. */
 /* __always_inline */ function prot_commit_flush_ptes(
   vma: vm_area_struct,
   addr: number,
@@ -157,10 +153,7 @@ function mprotect_folio_pte_batch(folio: Folio | null, ptep: number, pte: Presen
   set_write: boolean,
   tlb: mmu_gather,
 ): void {
-  /*
-   * Advance the position in the batch by idx; note that if idx > 0,
-   * then the nr_ptes passed here is <= batch size - idx.
-   */
+  /* Address, PTE pointer and both PFNs move to batch offset idx; nr_ptes never reaches past the batch end. */
   addr += idx * PAGE_SIZE;
   ptep += idx;
   oldpte = pte_advance_pfn(oldpte, idx);
@@ -174,9 +167,8 @@ function mprotect_folio_pte_batch(folio: Folio | null, ptep: number, pte: Presen
 }
 
 /*
- * Get max length of consecutive ptes pointing to PageAnonExclusive() pages or
- * !PageAnonExclusive() pages, starting from start_idx. Caller must enforce
- * that the ptes point to consecutive pages of the same anon large folio.
+ * Length of the run from start_idx whose pages have the same PageAnonExclusive as its first; the
+ * caller passes PTEs of consecutive pages of one anon large folio.
  */
 /* __always_inline */ function page_anon_exclusive_sub_batch(
   start_idx: number,
@@ -193,9 +185,9 @@ function mprotect_folio_pte_batch(folio: Folio | null, ptep: number, pte: Presen
 }
 
 /*
- * This function is a result of trying our very best to retain the
- * "avoid the write-fault handler" optimization. [...] we must individually
- * check all pages and retrieve sub-batches.
+ * Private write upgrade of a batch: PageAnonExclusive belongs to each page, not to the folio, so
+ * one page cannot decide for the batch (the head-page bug of cac1db8c3aad). The batch is cut into
+ * runs of equal exclusivity, each committed with its own set_write.
  */
 /* __always_inline */ function commit_anon_folio_batch(
   vma: vm_area_struct,
@@ -257,34 +249,20 @@ function change_softleaf_pte(vma: vm_area_struct, addr: number, pte: number, old
   if (softleaf_is_migration_write(entry)) {
     const folio = softleaf_to_folio(entry);
 
-    /*
-     * A protection check is difficult so
-     * just be safe and disable write
-     */
+    /* A writable migration entry always becomes read-only; the new protection is not consulted. */
     if (folio_test_anon(folio)) entry = make_readable_exclusive_migration_entry(swp_offset(entry));
     else entry = make_readable_migration_entry(swp_offset(entry));
     newpte = swp_entry_to_pte(entry);
     if (pte_swp_soft_dirty(oldpte)) newpte = pte_swp_mksoft_dirty(newpte);
   } else if (softleaf_is_device_private_write(entry)) {
-    /*
-     * We do not preserve soft-dirtiness. See
-     * copy_nonpresent_pte() for explanation.
-     */
+    /* Soft-dirty is dropped here on purpose, as copy_nonpresent_pte() does for device-private entries; uffd-wp is kept. */
     entry = make_readable_device_private_entry(swp_offset(entry));
     newpte = swp_entry_to_pte(entry);
     if (pte_swp_uffd_wp(oldpte)) newpte = pte_swp_mkuffd_wp(newpte);
   } else if (softleaf_is_marker(entry)) {
-    /*
-     * Ignore error swap entries unconditionally,
-     * because any access should sigbus/sigsegv
-     * anyway.
-     */
+    /* Poison and guard markers are left alone whatever the flags: an access must keep raising SIGBUS or SIGSEGV. */
     if (softleaf_is_poison_marker(entry) || softleaf_is_guard_marker(entry)) return 0;
-    /*
-     * If this is uffd-wp pte marker and we'd like
-     * to unprotect it, drop it; the next page
-     * fault will trigger without uffd trapping.
-     */
+    /* Resolving uffd-wp removes the marker (counted), so the next fault on it is an ordinary one. */
     if (uffd_wp_resolve) {
       pte_clear(vma.vm_mm, addr, pte);
       return 1;
@@ -327,17 +305,9 @@ function change_softleaf_pte(vma: vm_area_struct, addr: number, pte: number, old
   else if (uffd_wp_resolve) ptent = pte_clear_uffd_wp(ptent);
 
   /*
-   * In some writable, shared mappings, we might want
-   * to catch actual write access -- see
-   * vma_wants_writenotify().
-   *
-   * In all writable, private mappings, we have to
-   * properly handle COW.
-   *
-   * In both cases, we can sometimes still change PTEs
-   * writable and avoid the write-fault handler, for
-   * example, if a PTE is already dirty and no other
-   * COW or special handling is required.
+   * MM_CP_TRY_CHANGE_WRITABLE: a shared mapping may need write notification and a private one COW,
+   * but an entry that needs neither (dirty in a shared mapping, exclusive anon in a private one) is
+   * made writable now and saves its write fault (R-WR).
    */
   if (cp_flags & MM_CP_TRY_CHANGE_WRITABLE && !pte_write(ptent))
     set_write_prot_commit_flush_ptes(vma, folio, page, addr, ptep, oldpte, ptent, nr_ptes, tlb);
@@ -375,7 +345,7 @@ export function change_pte_range(
       const max_nr_ptes = (end - addr) >> PAGE_SHIFT;
       let folio: Folio | null = null;
 
-      /* Already in the desired state. */
+      /* Already PROT_NONE: NUMA hinting has nothing to change. */
       if (prot_numa && pte_protnone(oldpte)) {
         trace_batch(tlb, addr, 1, 'skip-protnone'); // MODEL: batch trace
         continue;
@@ -385,11 +355,11 @@ export function change_pte_range(
       if (page !== null) folio = page_folio(page);
 
       /*
-       * Avoid trapping faults against the zero or KSM
-       * pages. See similar comment in change_huge_pmd.
+       * NUMA filter (R-PRES.2): the zero page, KSM pages and other folios not worth a hinting fault
+       * are skipped; change_huge_pmd() applies the same test to huge PMDs.
        */
       if (prot_numa && !folio_can_map_prot_numa(folio, vma, is_private_single_threaded)) {
-        /* determine batch to skip */
+        /* skip every PTE of this folio in one step */
         nr_ptes = mprotect_folio_pte_batch(folio, pte, oldpte, max_nr_ptes, /* flags = */ 0);
         trace_batch(tlb, addr, nr_ptes, 'skip-numa'); // MODEL: batch trace
         continue;
@@ -399,9 +369,8 @@ export function change_pte_range(
       trace_batch(tlb, addr, nr_ptes, 'commit'); // MODEL: batch trace
 
       /*
-       * Optimize for the small-folio common case by
-       * special-casing it here. Compiler constant propagation
-       * plus copious amounts of __always_inline does wonders.
+       * The literal 1 lets the C compiler specialise change_present_ptes() for one PTE, the common
+       * small-folio case (v3 of the series).
        */
       if (likely(nr_ptes === 1)) {
         change_present_ptes(tlb, vma, addr, pte, 1, end, newprot, folio, page, cp_flags);
@@ -411,18 +380,13 @@ export function change_pte_range(
 
       pages += nr_ptes;
     } else if (pte_none(oldpte)) {
-      /*
-       * Nobody plays with any none ptes besides
-       * userfaultfd when applying the protections.
-       */
+      /* Of all callers only uffd-wp protection acts on an empty entry. */
       if (likely(!uffd_wp)) continue;
 
       if (userfaultfd_wp_use_markers(vma)) {
         /*
-         * For file-backed mem, we need to be able to
-         * wr-protect a none pte, because even if the
-         * pte is none, the page/swap cache could
-         * exist.  Doing that by install a marker.
+         * With markers (file-backed or shmem uffd-wp) an empty PTE can still have page-cache or
+         * swap-cache content behind it; a PTE_MARKER_UFFD_WP marker write-protects it.
          */
         set_pte_at(vma.vm_mm, addr, pte, make_pte_marker(PTE_MARKER_UFFD_WP));
         pages++;

@@ -97,32 +97,28 @@ import {
 export function can_change_pte_writable(vma: vm_area_struct, addr: number, pte: PresentPte): boolean {
   if (!(vma.vm_flags & VM_WRITE)) return false; // WARN_ON_ONCE
 
-  /* Don't touch entries that are not even readable. */
+  /* PROT_NONE (NUMA-hinting) entries are never made writable. */
   if (pte_protnone(pte)) return false;
 
-  /* Do we need write faults for softdirty tracking? */
+  /* Soft-dirty tracking still needs the write fault on a clean entry (R-WR.2). */
   if (pte_needs_soft_dirty_wp(vma, pte)) return false;
 
-  /* Do we need write faults for uffd-wp tracking? */
+  /* A uffd-wp protected entry keeps faulting on write (R-WR.2). */
   if (userfaultfd_pte_wp(vma, pte)) return false;
 
   if (!(vma.vm_flags & VM_SHARED)) {
     /*
-     * Writable MAP_PRIVATE mapping: We can only special-case on
-     * exclusive anonymous pages, because we know that our
-     * write-fault handler similarly would map them writable without
-     * any additional checks while holding the PT lock.
+     * Private mapping: only an exclusive anonymous page may become writable here, the one case
+     * where the write-fault handler would also map it writable with no further check (R-WR.4).
      */
     const page = vm_normal_page(vma, addr, pte);
     return page !== null && PageAnon(page) && PageAnonExclusive(page);
   }
 
   /*
-   * Writable MAP_SHARED mapping: "clean" might indicate that the FS still
-   * needs a real write-fault for writenotify
-   * (see vma_wants_writenotify()). If "dirty", the assumption is that the
-   * FS was already notified and we can simply mark the PTE writable
-   * just like the write-fault handler would do.
+   * Shared mapping: a dirty entry means the filesystem was already told about the write, so it may
+   * become writable at once; a clean one may still owe it a write fault (vma_wants_writenotify(),
+   * R-WR.3).
    */
   return pte_dirty(pte);
 }
@@ -147,7 +143,7 @@ export function change_pte_range(
   let pte = pte_offset_map_lock(vma.vm_mm, pmd, addr);
   if (pte === null) return -EAGAIN;
 
-  /* Get target node for single threaded private VMAs */
+  /* Only a single-threaded private VMA has a node to compare folios with. */
   if (prot_numa && !(vma.vm_flags & VM_SHARED) && vma.vm_mm.state.singleThreaded) target_node = numa_node_id();
 
   // flush_tlb_batched_pending(), arch_enter_lazy_mmu_mode(): no observable effect
@@ -158,11 +154,11 @@ export function change_pte_range(
       let set_write = false; // MODEL: batch trace only
 
       /*
-       * Avoid trapping faults against the zero or KSM
-       * pages. See similar comment in change_huge_pmd.
+       * NUMA filter (R-PRES.2): the zero page, KSM pages and other folios not worth a hinting fault
+       * are skipped; change_huge_pmd() applies the same test to huge PMDs.
        */
       if (prot_numa) {
-        /* Avoid TLB flush if possible */
+        /* Already PROT_NONE: nothing changes, so nothing to flush. */
         if (pte_protnone(oldpte)) {
           trace_batch(tlb, addr, 1, 'skip-protnone'); // MODEL: batch trace
           continue;
@@ -174,26 +170,19 @@ export function change_pte_range(
           continue;
         }
 
-        /* Also skip shared copy-on-write pages */
+        /* COW mappings: skip folios that are pinned or may be mapped by another process. */
         if (is_cow_mapping(vma.vm_flags) && (folio_maybe_dma_pinned(folio) || folio_maybe_mapped_shared(folio))) {
           trace_batch(tlb, addr, 1, 'skip-numa'); // MODEL: batch trace
           continue;
         }
 
-        /*
-         * While migration can move some dirty pages,
-         * it cannot move them all from MIGRATE_ASYNC
-         * context.
-         */
+        /* Dirty page-cache folios are skipped: asynchronous migration cannot move every one of them. */
         if (folio_is_file_lru(folio) && folio_test_dirty(folio)) {
           trace_batch(tlb, addr, 1, 'skip-numa'); // MODEL: batch trace
           continue;
         }
 
-        /*
-         * Don't mess with PTEs if page is already on the node
-         * a single-threaded process is running on.
-         */
+        /* Skip folios already on the node of the one thread that uses them. */
         const nid = folio_nid(folio);
         if (target_node === nid) {
           trace_batch(tlb, addr, 1, 'skip-numa'); // MODEL: batch trace
@@ -201,10 +190,7 @@ export function change_pte_range(
         }
         const toptier = node_is_toptier(nid);
 
-        /*
-         * Skip scanning top tier node if normal numa
-         * balancing is disabled
-         */
+        /* With only memory-tiering balancing on, folios on a top-tier node are left alone. */
         if (!numa_balancing_normal() && toptier) {
           trace_batch(tlb, addr, 1, 'skip-numa'); // MODEL: batch trace
           continue;
@@ -219,17 +205,9 @@ export function change_pte_range(
       else if (uffd_wp_resolve) ptent = pte_clear_uffd_wp(ptent);
 
       /*
-       * In some writable, shared mappings, we might want
-       * to catch actual write access -- see
-       * vma_wants_writenotify().
-       *
-       * In all writable, private mappings, we have to
-       * properly handle COW.
-       *
-       * In both cases, we can sometimes still change PTEs
-       * writable and avoid the write-fault handler, for
-       * example, if a PTE is already dirty and no other
-       * COW or special handling is required.
+       * MM_CP_TRY_CHANGE_WRITABLE: a shared mapping may need write notification and a private one
+       * COW, but an entry that needs neither (dirty in a shared mapping, exclusive anon in a
+       * private one) is made writable now and saves its write fault (R-WR).
        */
       if (cp_flags & MM_CP_TRY_CHANGE_WRITABLE && !pte_write(ptent) && can_change_pte_writable(vma, addr, ptent)) {
         ptent = pte_mkwrite(ptent, vma);
@@ -248,34 +226,20 @@ export function change_pte_range(
       if (is_writable_migration_entry(entry)) {
         const folio = pfn_swap_entry_folio(entry);
 
-        /*
-         * A protection check is difficult so
-         * just be safe and disable write
-         */
+        /* A writable migration entry always becomes read-only; the new protection is not consulted. */
         if (folio_test_anon(folio)) entry = make_readable_exclusive_migration_entry(swp_offset(entry));
         else entry = make_readable_migration_entry(swp_offset(entry));
         newpte = swp_entry_to_pte(entry);
         if (pte_swp_soft_dirty(oldpte)) newpte = pte_swp_mksoft_dirty(newpte);
       } else if (is_writable_device_private_entry(entry)) {
-        /*
-         * We do not preserve soft-dirtiness. See
-         * copy_nonpresent_pte() for explanation.
-         */
+        /* Soft-dirty is dropped here on purpose, as copy_nonpresent_pte() does for device-private entries; uffd-wp is kept. */
         entry = make_readable_device_private_entry(swp_offset(entry));
         newpte = swp_entry_to_pte(entry);
         if (pte_swp_uffd_wp(oldpte)) newpte = pte_swp_mkuffd_wp(newpte);
       } else if (is_pte_marker_entry(entry)) {
-        /*
-         * Ignore error swap entries unconditionally,
-         * because any access should sigbus/sigsegv
-         * anyway.
-         */
+        /* Poison and guard markers are left alone whatever the flags: an access must keep raising SIGBUS or SIGSEGV. */
         if (is_poisoned_swp_entry(entry) || is_guard_swp_entry(entry)) continue;
-        /*
-         * If this is uffd-wp pte marker and we'd like
-         * to unprotect it, drop it; the next page
-         * fault will trigger without uffd trapping.
-         */
+        /* Resolving uffd-wp removes the marker (counted), so the next fault on it is an ordinary one. */
         if (uffd_wp_resolve) {
           pte_clear(vma.vm_mm, addr, pte);
           pages++;
@@ -293,21 +257,16 @@ export function change_pte_range(
         pages++;
       }
     } else {
-      /* It must be an none page, or what else?.. */
+      /* Neither present nor swap-format: only pte_none() is left. */
       if (!pte_none(oldpte)) throw new Error('WARN_ON_ONCE(!pte_none(oldpte))');
 
-      /*
-       * Nobody plays with any none ptes besides
-       * userfaultfd when applying the protections.
-       */
+      /* Of all callers only uffd-wp protection acts on an empty entry. */
       if (likely(!uffd_wp)) continue;
 
       if (userfaultfd_wp_use_markers(vma)) {
         /*
-         * For file-backed mem, we need to be able to
-         * wr-protect a none pte, because even if the
-         * pte is none, the page/swap cache could
-         * exist.  Doing that by install a marker.
+         * With markers (file-backed or shmem uffd-wp) an empty PTE can still have page-cache or
+         * swap-cache content behind it; a PTE_MARKER_UFFD_WP marker write-protects it.
          */
         set_pte_at(vma.vm_mm, addr, pte, make_pte_marker(PTE_MARKER_UFFD_WP));
         pages++;

@@ -112,13 +112,13 @@ import {
 function maybe_change_pte_writable(vma: vm_area_struct, pte: PresentPte): boolean {
   if (!(vma.vm_flags & VM_WRITE)) return false; // WARN_ON_ONCE
 
-  /* Don't touch entries that are not even readable. */
+  /* PROT_NONE (NUMA-hinting) entries are never made writable. */
   if (pte_protnone(pte)) return false;
 
-  /* Do we need write faults for softdirty tracking? */
+  /* Soft-dirty tracking still needs the write fault on a clean entry (R-WR.2). */
   if (pte_needs_soft_dirty_wp(vma, pte)) return false;
 
-  /* Do we need write faults for uffd-wp tracking? */
+  /* A uffd-wp protected entry keeps faulting on write (R-WR.2). */
   if (userfaultfd_pte_wp(vma, pte)) return false;
 
   return true;
@@ -128,10 +128,8 @@ function can_change_private_pte_writable(vma: vm_area_struct, addr: number, pte:
   if (!maybe_change_pte_writable(vma, pte)) return false;
 
   /*
-   * Writable MAP_PRIVATE mapping: We can only special-case on
-   * exclusive anonymous pages, because we know that our
-   * write-fault handler similarly would map them writable without
-   * any additional checks while holding the PT lock.
+   * Private mapping: only an exclusive anonymous page may become writable here, the one case where
+   * the write-fault handler would also map it writable with no further check (R-WR.4).
    */
   const page = vm_normal_page(vma, addr, pte);
   return page !== null && PageAnon(page) && PageAnonExclusive(page);
@@ -141,11 +139,9 @@ function can_change_shared_pte_writable(vma: vm_area_struct, pte: PresentPte): b
   if (!maybe_change_pte_writable(vma, pte)) return false;
 
   /*
-   * Writable MAP_SHARED mapping: "clean" might indicate that the FS still
-   * needs a real write-fault for writenotify
-   * (see vma_wants_writenotify()). If "dirty", the assumption is that the
-   * FS was already notified and we can simply mark the PTE writable
-   * just like the write-fault handler would do.
+   * Shared mapping: a dirty entry means the filesystem was already told about the write, so it may
+   * become writable at once; a clean one may still owe it a write fault (vma_wants_writenotify(),
+   * R-WR.3).
    */
   return pte_dirty(pte);
 }
@@ -157,7 +153,7 @@ export function can_change_pte_writable(vma: vm_area_struct, addr: number, pte: 
 }
 
 function mprotect_folio_pte_batch(folio: Folio | null, ptep: number, pte: PresentPte, max_nr_ptes: number, flags: fpb_t): number {
-  /* No underlying folio, so cannot batch */
+  /* Without a folio (zero page, special PTE) the batch is one PTE. */
   if (!folio) return 1;
 
   if (!folio_test_large(folio)) return 1;
@@ -182,7 +178,7 @@ function prot_numa_skip(
     return ret;
   };
 
-  /* Avoid TLB flush if possible */
+  /* Already PROT_NONE: nothing changes, so nothing to flush. */
   if (pte_protnone(oldpte)) return skip();
 
   folio = vm_normal_folio(vma, addr, oldpte);
@@ -190,29 +186,19 @@ function prot_numa_skip(
 
   if (folio_is_zone_device(folio) || folio_test_ksm(folio)) return skip();
 
-  /* Also skip shared copy-on-write pages */
+  /* COW mappings: skip folios that are pinned or may be mapped by another process. */
   if (is_cow_mapping(vma.vm_flags) && (folio_maybe_dma_pinned(folio) || folio_maybe_mapped_shared(folio))) return skip();
 
-  /*
-   * While migration can move some dirty pages,
-   * it cannot move them all from MIGRATE_ASYNC
-   * context.
-   */
+  /* Dirty page-cache folios are skipped: asynchronous migration cannot move every one of them. */
   if (folio_is_file_lru(folio) && folio_test_dirty(folio)) return skip();
 
-  /*
-   * Don't mess with PTEs if page is already on the node
-   * a single-threaded process is running on.
-   */
+  /* Skip folios already on the node of the one thread that uses them. */
   const nid = folio_nid(folio);
   if (target_node === nid) return skip();
 
   const toptier = node_is_toptier(nid);
 
-  /*
-   * Skip scanning top tier node if normal numa
-   * balancing is disabled
-   */
+  /* With only memory-tiering balancing on, folios on a top-tier node are left alone. */
   if (!numa_balancing_normal() && toptier) return skip();
 
   ret = false;
@@ -221,7 +207,7 @@ function prot_numa_skip(
   return skip();
 }
 
-/* Set nr_ptes number of ptes, starting from idx */
+/* Commits nr_ptes entries from batch offset idx and records the flush they need. */
 function prot_commit_flush_ptes(
   vma: vm_area_struct,
   addr: number,
@@ -233,10 +219,7 @@ function prot_commit_flush_ptes(
   set_write: boolean,
   tlb: mmu_gather,
 ): void {
-  /*
-   * Advance the position in the batch by idx; note that if idx > 0,
-   * then the nr_ptes passed here is <= batch size - idx.
-   */
+  /* Address, PTE pointer and both PFNs move to batch offset idx; nr_ptes never reaches past the batch end. */
   addr += idx * PAGE_SIZE;
   ptep += idx;
   oldpte = pte_advance_pfn(oldpte, idx);
@@ -250,9 +233,8 @@ function prot_commit_flush_ptes(
 }
 
 /*
- * Get max length of consecutive ptes pointing to PageAnonExclusive() pages or
- * !PageAnonExclusive() pages, starting from start_idx. Caller must enforce
- * that the ptes point to consecutive pages of the same anon large folio.
+ * Length of the run from start_idx whose pages have the same PageAnonExclusive as its first; the
+ * caller passes PTEs of consecutive pages of one anon large folio.
  */
 function page_anon_exclusive_sub_batch(
   start_idx: number,
@@ -269,9 +251,9 @@ function page_anon_exclusive_sub_batch(
 }
 
 /*
- * This function is a result of trying our very best to retain the
- * "avoid the write-fault handler" optimization. [...] we must individually
- * check all pages and retrieve sub-batches.
+ * Private write upgrade of a batch: PageAnonExclusive belongs to each page, not to the folio, so
+ * one page cannot decide for the batch (the head-page bug of cac1db8c3aad). The batch is cut into
+ * runs of equal exclusivity, each committed with its own set_write.
  */
 function commit_anon_folio_batch(
   vma: vm_area_struct,
@@ -344,7 +326,7 @@ export function change_pte_range(
   let pte = pte_offset_map_lock(vma.vm_mm, pmd, addr);
   if (pte === null) return -EAGAIN;
 
-  /* Get target node for single threaded private VMAs */
+  /* Only a single-threaded private VMA has a node to compare folios with. */
   if (prot_numa && !(vma.vm_flags & VM_SHARED) && vma.vm_mm.state.singleThreaded) target_node = numa_node_id();
 
   // flush_tlb_batched_pending(), arch_enter_lazy_mmu_mode(): no observable effect
@@ -358,15 +340,15 @@ export function change_pte_range(
       let ptent: PresentPte;
 
       /*
-       * Avoid trapping faults against the zero or KSM
-       * pages. See similar comment in change_huge_pmd.
+       * NUMA filter (R-PRES.2): the zero page, KSM pages and other folios not worth a hinting fault
+       * are skipped; change_huge_pmd() applies the same test to huge PMDs.
        */
       if (prot_numa) {
         const foliop = { value: folio }; // MODEL: &folio
         const ret = prot_numa_skip(vma, addr, oldpte, pte, target_node, foliop);
         folio = foliop.value;
         if (ret) {
-          /* determine batch to skip */
+          /* skip every PTE of this folio in one step */
           nr_ptes = mprotect_folio_pte_batch(folio, pte, oldpte, max_nr_ptes, /* flags = */ 0);
           trace_batch(tlb, addr, nr_ptes, pte_protnone(oldpte) ? 'skip-protnone' : 'skip-numa'); // MODEL: batch trace
           continue;
@@ -385,17 +367,9 @@ export function change_pte_range(
       else if (uffd_wp_resolve) ptent = pte_clear_uffd_wp(ptent);
 
       /*
-       * In some writable, shared mappings, we might want
-       * to catch actual write access -- see
-       * vma_wants_writenotify().
-       *
-       * In all writable, private mappings, we have to
-       * properly handle COW.
-       *
-       * In both cases, we can sometimes still change PTEs
-       * writable and avoid the write-fault handler, for
-       * example, if a PTE is already dirty and no other
-       * COW or special handling is required.
+       * MM_CP_TRY_CHANGE_WRITABLE: a shared mapping may need write notification and a private one
+       * COW, but an entry that needs neither (dirty in a shared mapping, exclusive anon in a
+       * private one) is made writable now and saves its write fault (R-WR).
        */
       if (cp_flags & MM_CP_TRY_CHANGE_WRITABLE && !pte_write(ptent))
         set_write_prot_commit_flush_ptes(vma, folio, addr, pte, oldpte, ptent, nr_ptes, tlb);
@@ -408,34 +382,20 @@ export function change_pte_range(
       if (is_writable_migration_entry(entry)) {
         const folio = pfn_swap_entry_folio(entry);
 
-        /*
-         * A protection check is difficult so
-         * just be safe and disable write
-         */
+        /* A writable migration entry always becomes read-only; the new protection is not consulted. */
         if (folio_test_anon(folio)) entry = make_readable_exclusive_migration_entry(swp_offset(entry));
         else entry = make_readable_migration_entry(swp_offset(entry));
         newpte = swp_entry_to_pte(entry);
         if (pte_swp_soft_dirty(oldpte)) newpte = pte_swp_mksoft_dirty(newpte);
       } else if (is_writable_device_private_entry(entry)) {
-        /*
-         * We do not preserve soft-dirtiness. See
-         * copy_nonpresent_pte() for explanation.
-         */
+        /* Soft-dirty is dropped here on purpose, as copy_nonpresent_pte() does for device-private entries; uffd-wp is kept. */
         entry = make_readable_device_private_entry(swp_offset(entry));
         newpte = swp_entry_to_pte(entry);
         if (pte_swp_uffd_wp(oldpte)) newpte = pte_swp_mkuffd_wp(newpte);
       } else if (is_pte_marker_entry(entry)) {
-        /*
-         * Ignore error swap entries unconditionally,
-         * because any access should sigbus/sigsegv
-         * anyway.
-         */
+        /* Poison and guard markers are left alone whatever the flags: an access must keep raising SIGBUS or SIGSEGV. */
         if (is_poisoned_swp_entry(entry) || is_guard_swp_entry(entry)) continue;
-        /*
-         * If this is uffd-wp pte marker and we'd like
-         * to unprotect it, drop it; the next page
-         * fault will trigger without uffd trapping.
-         */
+        /* Resolving uffd-wp removes the marker (counted), so the next fault on it is an ordinary one. */
         if (uffd_wp_resolve) {
           pte_clear(vma.vm_mm, addr, pte);
           pages++;
@@ -453,21 +413,16 @@ export function change_pte_range(
         pages++;
       }
     } else {
-      /* It must be an none page, or what else?.. */
+      /* Neither present nor swap-format: only pte_none() is left. */
       if (!pte_none(oldpte)) throw new Error('WARN_ON_ONCE(!pte_none(oldpte))');
 
-      /*
-       * Nobody plays with any none ptes besides
-       * userfaultfd when applying the protections.
-       */
+      /* Of all callers only uffd-wp protection acts on an empty entry. */
       if (likely(!uffd_wp)) continue;
 
       if (userfaultfd_wp_use_markers(vma)) {
         /*
-         * For file-backed mem, we need to be able to
-         * wr-protect a none pte, because even if the
-         * pte is none, the page/swap cache could
-         * exist.  Doing that by install a marker.
+         * With markers (file-backed or shmem uffd-wp) an empty PTE can still have page-cache or
+         * swap-cache content behind it; a PTE_MARKER_UFFD_WP marker write-protects it.
          */
         set_pte_at(vma.vm_mm, addr, pte, make_pte_marker(PTE_MARKER_UFFD_WP));
         pages++;

@@ -1,9 +1,9 @@
 // Replaying one stored counterexample against the spec and every variant,
 // without randomness: does each recorded expectation still hold?
-import { getProperty } from '../check/index.js';
 import { VARIANTS } from '../kernel/index.js';
-import type { CorpusEntry } from './corpus.js';
-import { registryVerdicts, SPEC_TARGET_NAME, spec, type Verdict } from './verdicts.js';
+import type { CorpusEntry } from '../store/corpus.js';
+import { getProperty } from './properties.js';
+import { type CaseVerdict, registryVerdicts, SPEC_TARGET_NAME, spec } from './verdicts.js';
 
 export type ReplayStatus =
   | 'ok' // the verdict is the recorded one
@@ -15,7 +15,7 @@ export type ReplayStatus =
 export interface ReplayRow {
   readonly target: string;
   readonly expected: 'holds' | 'fails' | null;
-  readonly actual: Verdict | null;
+  readonly actual: CaseVerdict | null;
   readonly status: ReplayStatus;
   readonly detail?: string;
 }

@@ -1,41 +1,34 @@
-// What a property says about one stored world, per variant: the verdicts a
-// corpus file records when saved and checks when replayed. No randomness.
-
+// What a property says about one stored world, per registered variant: the
+// verdicts a corpus file records when saved and checks when replayed. No
+// randomness. Judged exactly as the random runs judge a case (checkCase), so
+// a replay and a check cannot disagree on the same world, and a variant that
+// declares an unknown drift id throws here as it does there.
 import { change_protection_spec } from '../../spec/index.js';
-import type { CheckTarget, SpecFn } from '../check/index.js';
-import { getProperty, type PropertyDef, specAsTarget, variantTarget } from '../check/index.js';
 import { VARIANTS } from '../kernel/index.js';
 import { driftIn, type Mismatch } from '../observe/index.js';
 import type { World } from '../pte/index.js';
-import type { Expectation } from './schema.js';
+import type { Expectation } from '../store/schema.js';
+import { getProperty, type PropertyDef } from './properties.js';
+import { variantTarget } from './registry_targets.js';
+import { checkCase } from './run.js';
+import { type CheckTarget, type SpecFn, specAsTarget } from './target.js';
 
 export const spec: SpecFn = (world) => change_protection_spec(world);
 
-export type Verdict = Expectation | 'excluded';
+/** A stored expectation, or 'excluded' when the world shows a drift the target declares. */
+export type CaseVerdict = Expectation | 'excluded';
 
 export interface TargetVerdict {
-  readonly verdict: Verdict;
+  readonly verdict: CaseVerdict;
   readonly mismatches: readonly Mismatch[];
   /** The drift id that excluded the world, if any. */
   readonly drift?: string;
 }
 
-/** Runs one property on one world and target, turning any throw into a REL-CRASH mismatch. */
+/** One property on one world and target, through checkCase (a throw is a REL-CRASH mismatch). */
 export function verdictOf(prop: PropertyDef, target: CheckTarget, world: World): TargetVerdict {
-  let drift: string | null = null;
-  try {
-    drift = prop.needsReference ? driftIn(world, target.drift) : null;
-  } catch {
-    drift = null;
-  }
-  if (drift !== null) return { verdict: 'excluded', mismatches: [], drift };
-  let mismatches: Mismatch[];
-  try {
-    mismatches = prop.check(world, target, spec);
-  } catch (error) {
-    const err = error instanceof Error ? error : new Error(String(error));
-    mismatches = [{ rule: 'REL-CRASH', message: `threw ${err.name}: ${err.message}` }];
-  }
+  const mismatches = checkCase(prop, world, target, spec);
+  if (mismatches === null) return { verdict: 'excluded', mismatches: [], drift: driftIn(world, target.drift) ?? '' };
   return { verdict: mismatches.length ? 'fails' : 'holds', mismatches };
 }
 
