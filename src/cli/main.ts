@@ -44,6 +44,7 @@ interface RawCheck {
   quiet?: boolean;
   batching: 'per-pte' | 'batched';
   inProcess?: boolean;
+  jobs?: string;
 }
 
 function program(io: Io, done: (code: number) => void): Command {
@@ -77,7 +78,8 @@ function program(io: Io, done: (code: number) => void): Command {
     .option('--no-save', 'do not write counterexamples to the corpus')
     .option('--corpus <dir>', 'corpus directory (default: counterexamples/ of this repository)')
     .option('--case-timeout <ms>', 'per-case time limit for a variant or --impl candidate (each runs in a worker)', '5000')
-    .option('--in-process', 'run registered variants in this process: faster, but a variant that loops hangs the check')
+    .option('--jobs <n>', 'job workers running properties in parallel (default: the cores); same results for any n')
+    .option('--in-process', 'run variants in this thread, one property at a time (a loop hangs the check)')
     .addOption(
       new Option('--batching <kind>', 'how an --impl candidate processes PTEs')
         .choices(['batched', 'per-pte'])
@@ -115,6 +117,7 @@ ${EXIT_CODES}`,
             quiet: Boolean(raw.quiet),
             batching: raw.batching,
             ...(raw.inProcess ? { inProcess: true } : {}),
+            ...(raw.jobs !== undefined ? { jobs: positiveInt('--jobs', raw.jobs) } : {}),
           },
           io,
         ),
