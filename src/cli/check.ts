@@ -17,7 +17,7 @@ import type { Arch, World } from '../pte/index.js';
 import { renderCounterexample } from '../report/counterexample.js';
 import { renderCoverage, renderSummary, type SummaryRow } from '../report/summary.js';
 import { paintFor, wrap } from '../report/text.js';
-import { DEFAULT_CORPUS_DIR } from '../store/index.js';
+import { CORPUS_DIR_NAME } from '../store/index.js';
 import { labelsFor } from './arch.js';
 import { CandidateHang, type CandidateTarget } from './candidate.js';
 import { checkJson } from './check/json.js';
@@ -143,7 +143,7 @@ export async function runCheck(o: CheckOptions, io: Io): Promise<number> {
     throw new UsageError((error as Error).message);
   }
   // Outputs are checked before the run: a long run must not end in a write error.
-  const corpusDir = resolve(io.cwd, o.corpus ?? DEFAULT_CORPUS_DIR);
+  const corpusDir = resolve(io.cwd, o.corpus ?? CORPUS_DIR_NAME);
   if (o.save) assertWritableDir('--corpus', corpusDir);
   if (o.junit) assertWritableFile('--junit', resolve(io.cwd, o.junit));
 

@@ -21,10 +21,19 @@ export class TargetLoadError extends Error {
   }
 }
 
+/**
+ * Imports a target module as ESM wherever it lives (src/cli/self_resolve.mjs,
+ * registered by the CLI and its workers, makes a .ts file outside a
+ * `"type": "module"` package load as ESM and resolves this package by name).
+ */
+export async function importModule(file: string): Promise<Record<string, unknown>> {
+  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+}
+
 export async function openTarget(spec: TargetSpec): Promise<CheckTarget> {
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(spec.file).href)) as Record<string, unknown>;
+    mod = await importModule(spec.file);
   } catch (error) {
     const e = error as Error;
     throw new TargetLoadError(`${spec.label}: the module failed to load: ${e.name}: ${e.message}`);
