@@ -34,6 +34,8 @@ export function describeThrow(error: unknown): Mismatch {
 
 function malformed(world: World, out: unknown): string | null {
   if (out === null || typeof out !== 'object') return `returned ${out === null ? 'null' : typeof out}, not an outcome`;
+  if (typeof (out as { then?: unknown }).then === 'function')
+    return 'returned a Promise: change_protection(world) must be synchronous (no async, no await), as the kernel function is';
   const o = out as Partial<KernelOutcome>;
   if (!Array.isArray(o.ptes) || o.ptes.length !== world.ptes.length)
     return `ptes must be an array of ${world.ptes.length} entries`;

@@ -27,6 +27,10 @@ export interface RunOptions {
   readonly arb?: fc.Arbitrary<World>;
   /** Called with every world fast-check tries, before the check (progress; the world a hung candidate got). */
   readonly onCase?: (world: World) => void;
+  /** Called after each fast-check case with whether it passed (tracks the replay path of the case in progress). */
+  readonly onResult?: (passed: boolean) => void;
+  /** Called once when shrinking is over and the narrowing pass begins. */
+  readonly onNarrow?: () => void;
 }
 
 export interface Failure {
@@ -80,11 +84,13 @@ export function runProperty(prop: PropertyDef, target: CheckTarget, spec: SpecFn
     const mismatches = checkCase(prop, world, target, spec);
     if (mismatches === null) {
       if (!failed) excluded++;
+      options.onResult?.(true);
       return true;
     }
     const ok = mismatches.length === 0;
     if (!ok) failed = true;
     if (ok && !failed && options.coverage) options.coverage.add(labelsOf(world));
+    options.onResult?.(ok);
     return ok;
   });
   const t0 = performance.now();
@@ -100,6 +106,7 @@ export function runProperty(prop: PropertyDef, target: CheckTarget, spec: SpecFn
   let internalError: string | undefined;
   if (details.failed && details.counterexample) {
     const shrunk = details.counterexample[0];
+    options.onNarrow?.();
     const firstMismatches = safeCheck(prop, shrunk, target, spec);
     const check = (w: World) => {
       options.onCase?.(w);
@@ -122,7 +129,8 @@ export function runProperty(prop: PropertyDef, target: CheckTarget, spec: SpecFn
       narrowed: narrowed?.steps ?? 0,
     };
   }
-  if (details.failed && !details.counterexample)
+  // fast-check reports a run cut by the time limit before its first case as failed; it is only interrupted
+  if (details.failed && !details.counterexample && !details.interrupted)
     internalError = String(details.errorInstance ?? 'fast-check failed without a counterexample');
   return {
     property: prop.id,

@@ -3,11 +3,13 @@
 // of the checker. Protocol (see candidate.ts): the main thread posts a world on
 // `port` and blocks on `signal`; we post the answer, then bump and notify.
 
+import { register as registerHooks } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
+registerHooks('./self_resolve.mjs', import.meta.url);
 const { path, port, signal } = workerData;
 const flag = new Int32Array(signal);
 

@@ -1,11 +1,12 @@
 // `mprotect-spec cost`: primitive calls per PTE of one target against
 // another on the standard shapes (src/cost/). Exit 0 whatever the costs: a
 // cost difference is information for the reviewer, not a divergence.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { type CostSide, compareCost, renderCostText } from '../cost/index.js';
 import { getVariant } from '../kernel/index.js';
 import type { KernelOutcome, World } from '../pte/index.js';
+import { importModule } from './check/open_target.js';
 import { EXIT_OK, UsageError } from './errors.js';
 import type { Io } from './io.js';
 
@@ -27,9 +28,10 @@ function variantSide(name: string): CostSide {
 
 async function implSide(path: string, cwd: string): Promise<CostSide> {
   const abs = resolve(cwd, path);
+  if (!existsSync(abs)) throw new UsageError(`--impl ${path}: no such file`);
   let mod: { change_protection?: unknown };
   try {
-    mod = (await import(pathToFileURL(abs).href)) as { change_protection?: unknown };
+    mod = await importModule(abs);
   } catch (error) {
     throw new UsageError(`cannot load --impl ${path}: ${(error as Error).message}`);
   }

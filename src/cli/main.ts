@@ -46,6 +46,7 @@ interface RawCheck {
   quiet?: boolean;
   batching: 'per-pte' | 'batched';
   inProcess?: boolean;
+  jobs?: string;
 }
 
 function program(io: Io, done: (code: number) => void): Command {
@@ -77,9 +78,10 @@ function program(io: Io, done: (code: number) => void): Command {
     .option('--junit <file>', 'also write a JUnit XML report')
     .option('--shard <I/N>', 'shard I of N: a deterministic seed per shard, derived from --seed (default 0)')
     .option('--no-save', 'do not write counterexamples to the corpus')
-    .option('--corpus <dir>', 'corpus directory (default: counterexamples/ of this repository)')
+    .option('--corpus <dir>', 'corpus directory (default: counterexamples/ in the current directory)')
     .option('--case-timeout <ms>', 'per-case time limit for a variant or --impl candidate (each runs in a worker)', '5000')
-    .option('--in-process', 'run registered variants in this process: faster, but a variant that loops hangs the check')
+    .option('--jobs <n>', 'job workers running properties in parallel (default: the cores); same results for any n')
+    .option('--in-process', 'run variants in this thread, one property at a time (a loop hangs the check)')
     .addOption(
       new Option('--batching <kind>', 'how an --impl candidate processes PTEs')
         .choices(['batched', 'per-pte'])
@@ -117,6 +119,7 @@ ${EXIT_CODES}`,
             quiet: Boolean(raw.quiet),
             batching: raw.batching,
             ...(raw.inProcess ? { inProcess: true } : {}),
+            ...(raw.jobs !== undefined ? { jobs: positiveInt('--jobs', raw.jobs) } : {}),
           },
           io,
         ),
@@ -126,12 +129,13 @@ ${EXIT_CODES}`,
   root
     .command('replay')
     .description('re-run stored counterexamples against the spec and every variant; report per file and variant')
-    .argument('[paths...]', 'corpus files or directories (default: counterexamples/)')
+    .argument('[paths...]', 'corpus files or directories (default: ./counterexamples/)')
     .option('--json', 'machine-readable output')
     .option('-v, --verbose', 'also list the variants whose verdict is as recorded')
+    .option('--accept <variant>', "after review, record the variant's current verdicts (repeatable)", collect, [])
     .addHelpText('after', EXIT_CODES)
-    .action((paths: string[], raw: { json?: boolean; verbose?: boolean }) => {
-      done(runReplay({ paths, json: Boolean(raw.json), verbose: Boolean(raw.verbose) }, io));
+    .action((paths: string[], raw: { json?: boolean; verbose?: boolean; accept: string[] }) => {
+      done(runReplay({ paths, json: Boolean(raw.json), verbose: Boolean(raw.verbose), accept: raw.accept }, io));
     });
 
   root
@@ -247,8 +251,14 @@ Example:
     .argument('<name>', 'the new variant name, e.g. my-patch-v2')
     .option('--from <variant>', 'the variant to copy', 'falcato-v3')
     .option('--root <dir>', 'repository root to write into (default: this repository)')
-    .action((name: string, raw: { from: string; root?: string }) => {
-      done(runNewVariant({ name, from: raw.from, ...(raw.root ? { root: raw.root } : {}) }, io));
+    .option('--out <file>', 'write a stand-alone copy there instead (check it with --impl)')
+    .action((name: string, raw: { from: string; root?: string; out?: string }) => {
+      done(
+        runNewVariant(
+          { name, from: raw.from, ...(raw.root ? { root: raw.root } : {}), ...(raw.out ? { out: raw.out } : {}) },
+          io,
+        ),
+      );
     });
 
   root

@@ -1,7 +1,7 @@
 // `mprotect-spec new-variant NAME [--from falcato-v3]`: copies a variant into a
 // new file, registers it in src/kernel/registry.ts, and says what to edit.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BASELINE_VARIANT, getVariant, VARIANTS } from '../kernel/index.js';
 import { PROJECT_ROOT } from '../store/index.js';
@@ -13,6 +13,44 @@ export interface NewVariantOptions {
   readonly from: string;
   /** Repository root to write into (tests use a copy). */
   readonly root?: string;
+  /** Write a stand-alone copy here instead (outside any checkout), importing this package by name. */
+  readonly out?: string;
+}
+
+/** The import paths a variant file uses, and the package names an out-of-tree copy uses instead. */
+const PACKAGE_IMPORTS: readonly (readonly [string, string])[] = [
+  ["'../../pte/index.js'", "'mprotect-spec/pte'"],
+  ["'../lib/index.js'", "'mprotect-spec/kernel'"],
+];
+
+/** A variant's source with its in-tree imports replaced by the package's names. */
+export function outOfTreeSource(source: string): string {
+  let out = source;
+  for (const [from, to] of PACKAGE_IMPORTS) out = out.split(`from ${from}`).join(`from ${to}`);
+  return out;
+}
+
+function writeOutOfTree(o: NewVariantOptions, out: string, source: string, io: Io): number {
+  const target = resolve(io.cwd, out);
+  if (existsSync(target)) throw new UsageError(`--out ${out}: already exists`);
+  if (!existsSync(dirname(target))) throw new UsageError(`--out ${out}: the directory ${dirname(target)} does not exist`);
+  const header = [
+    `// Variant ${o.name}: a stand-alone copy of ${o.from} made by \`mprotect-spec new-variant --out\`.`,
+    '// It imports the kernel primitives and world types from the mprotect-spec',
+    '// package by name, so it can live anywhere. Port your patch into the',
+    '// functions below (keep kernel names, parameter order and branch order).',
+    '//',
+  ].join('\n');
+  writeFileSync(target, `${header}\n${outOfTreeSource(readFileSync(source, 'utf8'))}`, { flag: 'wx' });
+  const lines = [
+    `created ${out} (a copy of ${o.from}, importing mprotect-spec/kernel and mprotect-spec/pte)`,
+    '',
+    'next:',
+    `  1. edit ${out}: port your patch;`,
+    `  2. npx mprotect-spec check --impl ${out}`,
+  ];
+  io.out(`${lines.join('\n')}\n`);
+  return EXIT_OK;
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]*$/i;
@@ -59,6 +97,8 @@ export function runNewVariant(o: NewVariantOptions, io: Io): number {
   }
   const root = o.root ? resolve(io.cwd, o.root) : fileURLToPath(PROJECT_ROOT);
   const source = join(root, from.file);
+  if (o.out !== undefined)
+    return writeOutOfTree(o, o.out, existsSync(source) ? source : join(fileURLToPath(PROJECT_ROOT), from.file), io);
   const file = `src/kernel/variants/${o.name}.ts`;
   const target = join(root, file);
   const registryFile = join(root, 'src/kernel/registry.ts');

@@ -75,3 +75,78 @@ export function progressFor(io: Io, quiet: boolean): Progress {
   if (quiet) return SILENT;
   return io.errIsTTY ? new TtyProgress(io) : new LineProgress(io);
 }
+
+/** Progress of units running in parallel job workers (check --jobs). */
+export interface PoolProgress {
+  start(label: string): void;
+  done(label: string, result: string, cases: number, ms: number): void;
+  /** Live case counts of the running units, by label. */
+  poll(running: ReadonlyMap<string, number>): void;
+  note(text: string): void;
+  /** Clear any redrawn line before the report is written. */
+  clear(): void;
+}
+
+const SILENT_POOL: PoolProgress = { start() {}, done() {}, poll() {}, note() {}, clear() {} };
+
+/** Outside a terminal: a line per finished unit, and a line at least every `everyMs` while units run. */
+class PoolLines implements PoolProgress {
+  private last = Date.now();
+  constructor(
+    private readonly io: Io,
+    private readonly everyMs: number,
+  ) {}
+  start(): void {}
+  done(label: string, result: string, cases: number, ms: number): void {
+    this.io.err(`  ${label}: ${cases} cases, ${result} (${(ms / 1000).toFixed(2)} s)\n`);
+    this.last = Date.now();
+  }
+  poll(running: ReadonlyMap<string, number>): void {
+    const now = Date.now();
+    if (now - this.last < this.everyMs || running.size === 0) return;
+    this.last = now;
+    const parts = [...running].map(([label, n]) => `${label} ${n}`);
+    this.io.err(`  ... running: ${parts.join('; ')} cases so far\n`);
+  }
+  note(text: string): void {
+    this.io.err(`${text}\n`);
+  }
+  clear(): void {}
+}
+
+/** On a terminal: finished units as lines, the running ones on one redrawn line. */
+class PoolTty implements PoolProgress {
+  private drawn = false;
+  private lastText = '';
+  private lastDraw = 0;
+  constructor(private readonly io: Io) {}
+  start(): void {}
+  done(label: string, result: string, cases: number, ms: number): void {
+    this.drawn = false;
+    this.lastText = '';
+    this.io.err(`\r\x1b[2K  ${label}: ${cases} cases, ${result} (${(ms / 1000).toFixed(2)} s)\n`);
+  }
+  poll(running: ReadonlyMap<string, number>): void {
+    if (running.size === 0) return;
+    const text = `  running: ${[...running].map(([label, n]) => `${label} ${n}`).join('; ')} cases`;
+    const now = Date.now();
+    if (text === this.lastText || now - this.lastDraw < 80) return;
+    this.lastText = text;
+    this.lastDraw = now;
+    this.io.err(`\r\x1b[2K${text.slice(0, Math.max(20, this.io.columns - 1))}`);
+    this.drawn = true;
+  }
+  note(text: string): void {
+    this.clear();
+    this.io.err(`${text}\n`);
+  }
+  clear(): void {
+    if (this.drawn) this.io.err('\r\x1b[2K');
+    this.drawn = false;
+  }
+}
+
+export function poolProgressFor(io: Io, quiet: boolean, everyMs = 10_000): PoolProgress {
+  if (quiet) return SILENT_POOL;
+  return io.errIsTTY ? new PoolTty(io) : new PoolLines(io, everyMs);
+}

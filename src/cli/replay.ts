@@ -1,10 +1,12 @@
 // `mprotect-spec replay [FILE|DIR ...]`: stored counterexamples against the
 // spec and every variant, no randomness. Per file and variant: does the
 // recorded expectation still hold?
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type ReplayResult, replayEntry } from '../check/index.js';
+import { type ReplayResult, replayEntry, SPEC_TARGET_NAME } from '../check/index.js';
+import { VARIANTS } from '../kernel/index.js';
 import { paintFor } from '../report/text.js';
-import { CorpusError, corpusFiles, DEFAULT_CORPUS_DIR, displayPath, readCorpusFile } from '../store/index.js';
+import { CORPUS_DIR_NAME, CorpusError, corpusFiles, displayPath, readCorpusFile } from '../store/index.js';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import type { Io } from './io.js';
 
@@ -12,11 +14,51 @@ export interface ReplayOptions {
   readonly paths: readonly string[];
   readonly json: boolean;
   readonly verbose: boolean;
+  /** Record the current verdicts of these targets in the files (after review). */
+  readonly accept?: readonly string[];
+}
+
+/**
+ * `--accept T`: write T's current verdict into every replayed file whose
+ * recorded expectation for T differs or is missing, and list each change.
+ * Files are rewritten atomically; nothing else in them changes.
+ */
+function acceptVerdicts(results: readonly ReplayResult[], targets: readonly string[], show: (f: string) => string): string[] {
+  const lines: string[] = [];
+  for (const r of results) {
+    const updates: [string, 'holds' | 'fails'][] = [];
+    for (const row of r.rows)
+      if (
+        targets.includes(row.target) &&
+        (row.status === 'changed' || row.status === 'new') &&
+        row.actual !== null &&
+        row.actual !== 'excluded'
+      )
+        updates.push([row.target, row.actual]);
+    if (updates.length === 0) continue;
+    const data = JSON.parse(readFileSync(r.file, 'utf8')) as { expected: Record<string, string> };
+    for (const [target, verdict] of updates) {
+      lines.push(`accepted ${show(r.file)}: ${target} ${data.expected[target] ?? '(none)'} -> ${verdict}`);
+      data.expected[target] = verdict;
+    }
+    const tmp = `${r.file}.${process.pid}.accept.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`);
+    renameSync(tmp, r.file);
+  }
+  return lines;
 }
 
 export function runReplay(o: ReplayOptions, io: Io): number {
   const paint = paintFor(io.outIsTTY, io.env);
-  const paths = o.paths.length ? o.paths.map((p) => resolve(io.cwd, p)) : [DEFAULT_CORPUS_DIR];
+  const defaultDir = resolve(io.cwd, CORPUS_DIR_NAME);
+  if (o.paths.length === 0 && !existsSync(defaultDir)) {
+    io.err(`mprotect-spec: warning: no corpus here (${CORPUS_DIR_NAME}/ does not exist in ${io.cwd}); nothing replayed\n`);
+    return EXIT_OK;
+  }
+  const paths = o.paths.length ? o.paths.map((p) => resolve(io.cwd, p)) : [defaultDir];
+  for (const name of o.accept ?? [])
+    if (!VARIANTS.some((v) => v.name === name) && name !== SPEC_TARGET_NAME)
+      throw new UsageError(`--accept ${name}: not a registered variant (see \`list\`)`);
   let files: string[];
   try {
     files = corpusFiles(paths);
@@ -34,8 +76,15 @@ export function runReplay(o: ReplayOptions, io: Io): number {
     }
   }
   const show = (f: string) => displayPath(f, io.cwd);
+  if (files.length === 0) io.err('mprotect-spec: warning: the corpus is empty; nothing replayed\n');
+  const accepted = o.accept?.length ? acceptVerdicts(results, o.accept, show) : [];
+  if (accepted.length) {
+    // the accepted files now hold the current verdicts: replay them again so the report shows the result
+    for (const [i, r] of results.entries()) results[i] = replayEntry(readCorpusFile(r.file));
+  }
   if (o.json) {
     const doc = {
+      accepted,
       files: results.map((r) => ({ ...r, file: show(r.file) })),
       invalid: bad.map((b) => ({ file: show(b.file), message: b.message.replace(b.file, show(b.file)) })),
     };
@@ -63,6 +112,7 @@ export function runReplay(o: ReplayOptions, io: Io): number {
       }
     }
     for (const b of bad) lines.push(`${paint.bad('INVALID')} ${b.message.replace(b.file, show(b.file))}`);
+    if (accepted.length) lines.push('', ...accepted);
     const changed = results.filter((r) => !r.ok).length;
     lines.push(
       '',

@@ -30,6 +30,14 @@ export interface CounterexampleView {
   readonly spec: SpecOutcome | null;
   /** The target's outcome, or null when it threw or hung. */
   readonly actual: KernelOutcome | null;
+  /**
+   * What the target was compared with when that is not the plain spec: the
+   * batch-aware spec (exact mode on a batched target), or the target's own
+   * first call (idempotence). The table's reference column shows it.
+   */
+  readonly reference?: { readonly label: string; readonly ptes: readonly Pte[] };
+  /** Idempotence: the first call's outcome; `actual` is then the second call's. */
+  readonly firstCall?: KernelOutcome;
   readonly seed?: number;
   readonly path?: string;
   readonly shrinks?: number;
@@ -158,7 +166,7 @@ function slotTable(view: CounterexampleView): string[] {
     const folio = before?.kind === 'present' ? pfn_folio(w.folios, before.pfn) : undefined;
     const ex = folio && before?.kind === 'present' ? (page_anon_exclusive(folio, before.pfn) ? 'y' : 'n') : '-';
     const inRange = vpn >= w.range.start && vpn < w.range.end;
-    const s = spec?.ptes[i];
+    const s = view.reference ? view.reference.ptes[i] : spec?.ptes[i];
     const a = actual?.ptes[i];
     const diff = fieldDiff(s, a);
     rows.push([
@@ -166,14 +174,17 @@ function slotTable(view: CounterexampleView): string[] {
       hex(vpn),
       ex,
       cell(before, undefined),
-      spec ? cell(s, before) : '(spec refused)',
+      view.reference || spec ? cell(s, before) : '(spec refused)',
       actual ? cell(a, before) : '(no outcome)',
       diff.join(' '),
     ]);
   }
   const lastShown = shown.at(-1) ?? -1;
   if (lastShown < w.ptes.length - 1) rows.push(['', '...', '', `(${w.ptes.length - 1 - lastShown} more slots)`, '', '', '']);
-  const head = ['', 'vpn', 'ex', 'before', 'spec after', `${view.target.length > 14 ? 'variant' : view.target} after`, 'diff'];
+  const who = view.target.length > 14 ? 'variant' : view.target;
+  const head = view.firstCall
+    ? ['', 'vpn', 'ex', 'before', `${who} 1st call`, '2nd call', 'diff']
+    : ['', 'vpn', 'ex', 'before', `${view.reference?.label ?? 'spec'} after`, `${who} after`, 'diff'];
   const lines = table(head, rows);
   if (Math.max(...lines.map((l) => l.length)) <= WIDTH) return lines;
   // Too wide: one block per slot.
@@ -185,8 +196,9 @@ function slotTable(view: CounterexampleView): string[] {
     }
     out.push(`${(r[0] ?? '').padEnd(3)} ${r[1]}  PageAnonExclusive ${r[2]}`);
     out.push(...wrap(`      before   ${r[3]}`, WIDTH, '               '));
-    out.push(...wrap(`      spec     ${r[4]}`, WIDTH, '               '));
-    out.push(...wrap(`      variant  ${r[5]}${r[6] ? `   <- ${r[6]}` : ''}`, WIDTH, '               '));
+    const [refName, actName] = view.firstCall ? ['1st call', '2nd call'] : [view.reference ? 'ref' : 'spec', 'variant'];
+    out.push(...wrap(`      ${refName.padEnd(9)}${r[4]}`, WIDTH, '               '));
+    out.push(...wrap(`      ${actName.padEnd(9)}${r[5]}${r[6] ? `   <- ${r[6]}` : ''}`, WIDTH, '               '));
   }
   return out;
 }
@@ -207,10 +219,18 @@ function mismatchLines(mismatches: readonly Mismatch[]): string[] {
 }
 
 function traceLines(view: CounterexampleView): string[] {
-  const trace = view.actual?.trace;
+  if (view.firstCall)
+    return [
+      ...traceOf(view.firstCall.trace, `${view.target}, 1st call`),
+      ...traceOf(view.actual?.trace, `${view.target}, 2nd call`),
+    ];
+  return traceOf(view.actual?.trace, view.target);
+}
+
+function traceOf(trace: KernelOutcome['trace'] | undefined, who: string): string[] {
   if (!trace) return [];
-  if (trace.length === 0) return [`batch trace of ${view.target}: (no present batches)`];
-  const out = [`batch trace of ${view.target}:`];
+  if (trace.length === 0) return [`batch trace of ${who}: (no present batches)`];
+  const out = [`batch trace of ${who}:`];
   for (const b of trace) {
     const subs = b.subRuns.map((r) => `[${r.idx},${r.idx + r.len}) ${r.setWrite ? 'set_write' : 'keep'}`).join(', ');
     out.push(...wrap(`  ${hex(b.start)} nr=${b.nr} ${b.action}${subs ? `: ${subs}` : ''}`, WIDTH, '      '));
@@ -245,7 +265,8 @@ export function renderCounterexample(view: CounterexampleView): string {
 
 /** The same content as JSON (plain data; no timings, so the same seed gives the same bytes). */
 export function counterexampleJson(view: CounterexampleView): Record<string, unknown> {
-  const diffs = view.world.ptes.map((_, i) => fieldDiff(view.spec?.ptes[i], view.actual?.ptes[i]));
+  const ref = view.reference?.ptes ?? view.spec?.ptes;
+  const diffs = view.world.ptes.map((_, i) => fieldDiff(ref?.[i], view.actual?.ptes[i]));
   return {
     target: view.target,
     property: view.property.id,
@@ -257,9 +278,13 @@ export function counterexampleJson(view: CounterexampleView): Record<string, unk
       reason: (RULES as Record<string, { reason: string } | undefined>)[m.rule]?.reason ?? null,
     })),
     specAfter: view.spec?.ptes ?? null,
+    /** What `differing` compares the target with: 'spec', 'batch-aware spec' or '1st call'. */
+    reference: view.reference?.label ?? 'spec',
+    referenceAfter: ref ?? null,
     variantAfter: view.actual?.ptes ?? null,
     differing: diffs.flatMap((d, i) => (d.length ? [{ vpn: view.world.vma.start + i, fields: d }] : [])),
     trace: view.actual?.trace ?? null,
+    firstCallTrace: view.firstCall?.trace ?? null,
     seed: view.seed ?? null,
     path: view.path ?? null,
     shrinks: view.shrinks ?? null,

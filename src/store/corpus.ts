@@ -22,6 +22,10 @@ import { CORPUS_SCHEMA_VERSION, type CorpusFile, corpusFileSchema, describeZodEr
 import { PROJECT_ROOT } from './versions.js';
 
 /** The committed corpus of this repository. */
+/** The corpus directory the CLI uses by default, relative to the current directory. */
+export const CORPUS_DIR_NAME = 'counterexamples';
+
+/** This checkout's own corpus (what `npm test` replays). */
 export const DEFAULT_CORPUS_DIR: string = fileURLToPath(new URL('counterexamples/', PROJECT_ROOT));
 
 /** Folders of the corpus directory that are not ours (the oracle's recordings). */

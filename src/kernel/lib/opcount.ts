@@ -27,20 +27,26 @@ export function zeroOpCounts(): OpCounts {
   return counts;
 }
 
-let active: OpCounts | null = null;
+// The open window lives on globalThis under a registered symbol, so a
+// candidate that loaded its own copy of this library (tsx imports an --impl
+// module in a namespace of its own) counts into the same window.
+const KEY = Symbol.for('mprotect-spec.op-counts');
+type Holder = { [KEY]?: OpCounts | null };
+const holder = globalThis as Holder;
 
 /** Add one call of `op` to the open counting window, if any. */
 export function count_op(op: OpName): void {
-  if (active !== null) active[op]++;
+  const active = holder[KEY];
+  if (active) active[op]++;
 }
 
 /** Run `fn` with every counted primitive adding to `counts`. Windows nest by replacement. */
 export function with_op_counts<T>(counts: OpCounts, fn: () => T): T {
-  const outer = active;
-  active = counts;
+  const outer = holder[KEY] ?? null;
+  holder[KEY] = counts;
   try {
     return fn();
   } finally {
-    active = outer;
+    holder[KEY] = outer;
   }
 }

@@ -1,0 +1,66 @@
+// What one check consists of: units of (target, property), each a plain,
+// cloneable description a job worker can run on its own. Units are
+// independent and seeded alike, so their results do not depend on how many
+// workers run them or in which order they finish.
+import type { Layout } from '../../arbitraries/index.js';
+import type { CheckTarget } from '../../check/index.js';
+import type { PropertyResult } from '../../check/run.js';
+import type { Arch, World } from '../../pte/index.js';
+import type { CounterexampleView } from '../../report/counterexample.js';
+
+/** How a job worker obtains the target: a module exporting change_protection(world). */
+export type TargetSpec = {
+  readonly kind: 'module';
+  /** Absolute path of the module. */
+  readonly file: string;
+  readonly name: string;
+  readonly batching: CheckTarget['batching'];
+  readonly drift?: readonly string[];
+  /** How messages name it: `--variant x (file)` or `--impl path`. */
+  readonly label: string;
+  /** How the replay command names it: `--variant x` or `--impl path`. */
+  readonly replayAs: string;
+};
+
+export interface Unit {
+  /** Position in the report: target-major, property-minor. */
+  readonly index: number;
+  readonly target: TargetSpec;
+  readonly property: string;
+  readonly seed: number;
+  readonly runs: number;
+  readonly arch?: Arch;
+  readonly path?: string;
+  readonly timeLimitMs?: number;
+  /** Collect coverage labels of the passing cases (the 'agree' run of the first target). */
+  readonly coverage: boolean;
+}
+
+export interface CoverageCounts {
+  readonly total: number;
+  readonly counts: readonly (readonly [string, number])[];
+}
+
+/** A unit's result as the worker (or the in-process runner) reports it; the report before any saving. */
+export interface UnitOutcome {
+  readonly index: number;
+  readonly result: PropertyResult;
+  readonly view: CounterexampleView | null;
+  readonly coverage: CoverageCounts | null;
+  /**
+   * The generator layout of the reported world, when it has one: a world
+   * crossing a thread boundary loses the layout attached to it, and the
+   * corpus keeps it so stored files replay through the generator.
+   */
+  readonly layout?: Layout | null;
+}
+
+/** What the case tracker knows about a unit that stopped answering. */
+export interface StuckCase {
+  readonly phase: 'generate' | 'shrink' | 'narrow';
+  /** fast-check path of the case in progress (generate, shrink) or of the shrunk failure (narrow). */
+  readonly path: string;
+  readonly cases: number;
+}
+
+export type { World };
