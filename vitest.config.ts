@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // One fast-check seed for the whole run. The config is evaluated once in the
@@ -8,7 +9,17 @@ if (process.env.FC_SEED === undefined || process.env.FC_SEED === '') {
 }
 
 // The JSON report is what .ci/run counts; the default reporter is for people.
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// The package's own name resolves to its sources in tests (the published build is in dist/).
 export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^mprotect-spec$/, replacement: source('./src/index.ts') },
+      { find: /^mprotect-spec\/kernel$/, replacement: source('./src/kernel/lib/index.ts') },
+      { find: /^mprotect-spec\/pte$/, replacement: source('./src/pte/index.ts') },
+    ],
+  },
   test: {
     include: ['properties/**/*.test.ts'],
     setupFiles: ['./vitest.setup.ts'],
