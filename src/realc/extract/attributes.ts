@@ -1,0 +1,66 @@
+// Attribute macros. Written before a return type (`static __always_inline
+// void f(...)`) they make the C grammar read the macro as the type and wrap
+// the real type in an ERROR node, so they are blanked to spaces of the same
+// length before parsing; offsets stay valid and the emitted text is copied
+// from the original bytes, so the compiler still sees them (the shim defines
+// them). Names are the kernel's compiler-attribute spellings from
+// include/linux/compiler_types.h and compiler_attributes.h; `inline` is a C
+// keyword the grammar knows, listed so the two spellings parse alike.
+import type { Node } from 'web-tree-sitter';
+import { visitTokens } from './tokens.js';
+
+export const ATTRIBUTE_MACROS: ReadonlySet<string> = new Set([
+  'inline',
+  '__inline',
+  '__inline__',
+  '__always_inline',
+  'noinline',
+  '__noinline',
+  '__maybe_unused',
+  '__always_unused',
+  '__must_check',
+  '__bitwise',
+  '__force',
+  '__pure',
+  '__cold',
+  '__weak',
+  'notrace',
+  '__init',
+  '__meminit',
+  '__ref',
+  '__read_mostly',
+  '__ro_after_init',
+  '__used',
+  '__unused',
+]);
+
+/** Names that are C keywords rather than macros the shim must define. */
+export const KEYWORD_ATTRIBUTES: ReadonlySet<string> = new Set(['inline', '__inline', '__inline__']);
+
+/** Blanks every attribute-macro token of `root` (a parse of `text`) to spaces. */
+export function blankAttributes(text: string, root: Node): { text: string; blanked: { name: string; index: number }[] } {
+  const hits: { name: string; index: number }[] = [];
+  visitTokens(root, (leaf) => {
+    if (leaf.type === 'comment' || leaf.type === 'string_content' || leaf.type === 'preproc_arg') return;
+    if (!ATTRIBUTE_MACROS.has(leaf.text)) return;
+    // The macro's own definition and `#ifdef` tests of it keep their name.
+    const parent = leaf.parent?.type ?? '';
+    if (
+      parent === 'preproc_def' ||
+      parent === 'preproc_function_def' ||
+      parent === 'preproc_ifdef' ||
+      parent === 'preproc_defined'
+    ) {
+      return;
+    }
+    hits.push({ name: leaf.text, index: leaf.startIndex });
+  });
+  if (hits.length === 0) return { text, blanked: hits };
+  let out = '';
+  let at = 0;
+  for (const h of hits) {
+    out += text.slice(at, h.index) + ' '.repeat(h.name.length);
+    at = h.index + h.name.length;
+  }
+  return { text: out + text.slice(at), blanked: hits };
+}
