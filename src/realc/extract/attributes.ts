@@ -7,7 +7,6 @@
 // include/linux/compiler_types.h and compiler_attributes.h; `inline` is a C
 // keyword the grammar knows, listed so the two spellings parse alike.
 import type { Node } from 'web-tree-sitter';
-import { visitTokens } from './tokens.js';
 
 export const ATTRIBUTE_MACROS: ReadonlySet<string> = new Set([
   'inline',
@@ -37,24 +36,31 @@ export const ATTRIBUTE_MACROS: ReadonlySet<string> = new Set([
 /** Names that are C keywords rather than macros the shim must define. */
 export const KEYWORD_ATTRIBUTES: ReadonlySet<string> = new Set(['inline', '__inline', '__inline__']);
 
-/** Blanks every attribute-macro token of `root` (a parse of `text`) to spaces. */
+/** Blanks every attribute-macro token of `root` (a parse of `text`) to spaces.
+ *  The walk reads the cursor's fields only (no node objects) and makes a node
+ *  just for a hit, to spare the macro's own `#define` and `#ifdef` tests. */
 export function blankAttributes(text: string, root: Node): { text: string; blanked: { name: string; index: number }[] } {
   const hits: { name: string; index: number }[] = [];
-  visitTokens(root, (leaf) => {
-    if (leaf.type === 'comment' || leaf.type === 'string_content' || leaf.type === 'preproc_arg') return;
-    if (!ATTRIBUTE_MACROS.has(leaf.text)) return;
-    // The macro's own definition and `#ifdef` tests of it keep their name.
-    const parent = leaf.parent?.type ?? '';
-    if (
-      parent === 'preproc_def' ||
-      parent === 'preproc_function_def' ||
-      parent === 'preproc_ifdef' ||
-      parent === 'preproc_defined'
-    ) {
-      return;
+  const cursor = root.walk();
+  for (;;) {
+    const type = cursor.nodeType;
+    if (type !== 'comment' && type !== 'preproc_arg' && type !== 'string_literal' && cursor.gotoFirstChild()) continue;
+    const start = cursor.startIndex;
+    const end = cursor.endIndex;
+    if (end - start <= LONGEST && end - start >= SHORTEST) {
+      const word = text.slice(start, end);
+      if (ATTRIBUTE_MACROS.has(word) && !isOwnDefinition(cursor.currentNode)) hits.push({ name: word, index: start });
     }
-    hits.push({ name: leaf.text, index: leaf.startIndex });
-  });
+    let up = false;
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) {
+        up = true;
+        break;
+      }
+    }
+    if (up) break;
+  }
+  cursor.delete();
   if (hits.length === 0) return { text, blanked: hits };
   let out = '';
   let at = 0;
@@ -63,4 +69,13 @@ export function blankAttributes(text: string, root: Node): { text: string; blank
     at = h.index + h.name.length;
   }
   return { text: out + text.slice(at), blanked: hits };
+}
+
+const LONGEST = Math.max(...[...ATTRIBUTE_MACROS].map((n) => n.length));
+const SHORTEST = Math.min(...[...ATTRIBUTE_MACROS].map((n) => n.length));
+
+/** The macro's own definition and `#ifdef` tests of it keep their name. */
+function isOwnDefinition(leaf: Node): boolean {
+  const parent = leaf.parent?.type ?? '';
+  return parent === 'preproc_def' || parent === 'preproc_function_def' || parent === 'preproc_ifdef' || parent === 'preproc_defined';
 }

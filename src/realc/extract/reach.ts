@@ -74,6 +74,9 @@ export function walk(input: WalkInput): Walk {
     return shape;
   };
 
+  const isMacro = (name: string) =>
+    shim.macros.has(name) || (input.defs.get(keyOf('id', name)) ?? []).some((d) => d.kind === 'macro');
+
   const queue: { ref: Reference; where: string }[] = input.roots.map((name) => ({
     ref: { name, ns: 'id' as const, line: 0 },
     where: input.rootFile,
@@ -91,7 +94,7 @@ export function walk(input: WalkInput): Walk {
       if (m.shape.pastes.length > 0) shapes.set(def.name, { def, shape: m.shape });
       scans.set(def, { refs, invocations: m.invocations, inactive: [] });
     } else {
-      const s = scanCode(def, evaluator, kernelMacroShape);
+      const s = scanCode(def, evaluator, kernelMacroShape, isMacro);
       refs = s.refs;
       invocations.push(...s.invocations);
       scans.set(def, s);
@@ -121,8 +124,18 @@ export function walk(input: WalkInput): Walk {
       else missing.push({ name: ref.name, ns: ref.ns, usedAt });
       return;
     }
-    const kernel = active(ref.ns, ref.name);
-    if (shimHit && (shimHit.kind !== 'prototype' || kernel.length === 0)) {
+    if (shimHit && shimHit.kind !== 'prototype') {
+      fromShim.add(shown);
+      return;
+    }
+    let kernel: Definition[];
+    try {
+      kernel = active(ref.ns, ref.name);
+    } catch (error) {
+      if (error instanceof ExtractError) throw new ExtractError(`${error.message} (deciding whether ${shown}, used at ${usedAt}, is compiled)`);
+      throw error;
+    }
+    if (shimHit && kernel.length === 0) {
       fromShim.add(shown);
       return;
     }

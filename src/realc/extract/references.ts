@@ -45,6 +45,13 @@ export interface Scan {
 
 const TAG_PARENTS = new Set(['struct_specifier', 'union_specifier', 'enum_specifier']);
 const REF_TOKENS = new Set(['identifier', 'type_identifier']);
+/** C keywords the grammar reads as identifiers where it recovers from a
+ *  macro argument it cannot parse (`min_t(unsigned long, ...)`). */
+const C_KEYWORDS = new Set(
+  ('auto break case char const continue default do double else enum extern float for goto if inline int long ' +
+    'register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while _Bool bool').split(' '),
+);
+const isRefToken = (n: Node) => REF_TOKENS.has(n.type) && !C_KEYWORDS.has(n.text);
 
 /** The ranges of `root` that the configuration leaves out, deciding each conditional inside it. */
 export function inactiveRanges(def: Definition, evaluator: ConditionEvaluator): [number, number][] {
@@ -94,9 +101,10 @@ export function scanCode(
   def: Definition,
   evaluator: ConditionEvaluator,
   macroShape: (name: string) => MacroShape | undefined,
+  isMacro: (name: string) => boolean,
 ): Scan {
   const inactive = inactiveRanges(def, evaluator);
-  const firstError = firstErrorNode(def.node, inactive);
+  const firstError = firstErrorNode(def.node, inactive, isMacro);
   if (firstError) {
     throw new ExtractError(
       `${def.file.path}:${firstError.startPosition.row + 1}: does not parse (in the definition of ${def.name}): ` +
@@ -128,7 +136,7 @@ export function scanCode(
     if (leaf.type === 'comment' || inside(inactive, leaf.startIndex)) return;
     const prev = previous;
     previous = leaf;
-    if (!REF_TOKENS.has(leaf.type) || inside(skip, leaf.startIndex)) return;
+    if (!isRefToken(leaf) || inside(skip, leaf.startIndex)) return;
     if (prev && (prev.type === '.' || prev.type === '->')) return;
     const name = leaf.text;
     const parent = leaf.parent;
@@ -139,13 +147,38 @@ export function scanCode(
   return { refs, invocations, inactive };
 }
 
+/** A call of a function-like macro may take what C cannot parse as an
+ *  argument (a type: `min_t(unsigned long, a, b)`) or be followed by a block
+ *  (iterator macros): the grammar's ERROR or MISSING node there is not an
+ *  error of the file. */
+function underMacroCall(n: Node, isMacro: (name: string) => boolean): boolean {
+  const callee = (call: Node | null) => {
+    const fn = call?.type === 'call_expression' ? call.childForFieldName('function') : null;
+    return fn?.type === 'identifier' && isMacro(fn.text);
+  };
+  if (n.isMissing) {
+    const stmt = n.parent;
+    if (stmt?.type === 'expression_statement' && callee(stmt.namedChild(0))) return true;
+  }
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.type === 'argument_list') return callee(p.parent);
+    if (p.type === 'compound_statement' || p.type === 'function_definition') return false;
+  }
+  return false;
+}
+
 /** The first ERROR or MISSING node of a subtree outside the given ranges. */
-export function firstErrorNode(root: Node, outside: readonly (readonly [number, number])[]): Node | null {
+export function firstErrorNode(
+  root: Node,
+  outside: readonly (readonly [number, number])[],
+  isMacro: (name: string) => boolean = () => false,
+): Node | null {
   if (!root.hasError) return null;
   let found: Node | null = null;
   const visit = (n: Node) => {
     if (found || !n.hasError) return;
     if ((n.isError || n.isMissing) && !inside(outside, n.startIndex)) {
+      if (underMacroCall(n, isMacro)) return;
       found = n;
       return;
     }
@@ -232,7 +265,7 @@ export function scanMacro(def: Definition): MacroTokens {
     const invocations: Invocation[] = [];
     for (let k = 0; k < t.length; k++) {
       const { node } = t[k]!;
-      if (pastedAt.has(k) || stringified.has(k) || !REF_TOKENS.has(node.type)) continue;
+      if (pastedAt.has(k) || stringified.has(k) || !isRefToken(node)) continue;
       const prev = t[k - 1]?.text;
       if (prev === '.' || prev === '->') continue;
       const name = node.text;
