@@ -6,6 +6,7 @@ import type { Arch } from '../pte/index.js';
 import { ARCHES } from './arch.js';
 import { runCheck } from './check.js';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import { registerExtract } from './extract.js';
 import { type Io, processIo } from './io.js';
 import { runList } from './list.js';
 import { runNewVariant } from './new_variant.js';
@@ -208,6 +209,8 @@ ${EXIT_CODES}`,
         );
       },
     );
+
+  registerExtract(root, io, done);
 
   root
     .command('new-variant')

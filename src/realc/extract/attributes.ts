@@ -47,7 +47,8 @@ export function blankAttributes(text: string, root: Node): { text: string; blank
     if (type !== 'comment' && type !== 'preproc_arg' && type !== 'string_literal' && cursor.gotoFirstChild()) continue;
     const start = cursor.startIndex;
     const end = cursor.endIndex;
-    if (end - start <= LONGEST && end - start >= SHORTEST) {
+    const opaque = type === 'comment' || type === 'preproc_arg' || type === 'string_literal';
+    if (!opaque && end - start <= LONGEST && end - start >= SHORTEST) {
       const word = text.slice(start, end);
       if (ATTRIBUTE_MACROS.has(word) && !isOwnDefinition(cursor.currentNode)) hits.push({ name: word, index: start });
     }
@@ -77,5 +78,7 @@ const SHORTEST = Math.min(...[...ATTRIBUTE_MACROS].map((n) => n.length));
 /** The macro's own definition and `#ifdef` tests of it keep their name. */
 function isOwnDefinition(leaf: Node): boolean {
   const parent = leaf.parent?.type ?? '';
-  return parent === 'preproc_def' || parent === 'preproc_function_def' || parent === 'preproc_ifdef' || parent === 'preproc_defined';
+  return (
+    parent === 'preproc_def' || parent === 'preproc_function_def' || parent === 'preproc_ifdef' || parent === 'preproc_defined'
+  );
 }

@@ -83,6 +83,8 @@ export interface ExtractOptions {
   readonly files?: Partial<Record<KernelFileKey, string>>;
   /** What `#line` markers name as the directory of the files (default: the directory read). */
   readonly displayDir?: string;
+  /** Extra lines for the provenance header (e.g. the patches applied). */
+  readonly notes?: readonly string[];
 }
 
 function isFile(p: string): boolean {
@@ -196,6 +198,7 @@ function build(opts: ExtractOptions, treeDir: string, shim: Shim, files: ParsedF
     fromShim,
     libc,
     vocabulary,
+    notes: opts.notes ?? [],
   });
   const body = emitDefinitions({ defs: w.defs, scans: w.scans, fileOrder: order, lineName });
   const source = `${header}\n#include "mprotect_shim.h"\n\n${body}`;
@@ -266,6 +269,7 @@ interface HeaderInput {
   fromShim: readonly string[];
   libc: readonly string[];
   vocabulary: readonly string[];
+  notes: readonly string[];
 }
 
 function wrapList(prefix: string, items: readonly string[], width = 96): string[] {
@@ -286,6 +290,7 @@ function renderHeader(h: HeaderInput): string {
   const lines = [
     `Translation unit extracted by mprotect-spec from the kernel tree ${h.tree}`,
     `(kernel code: GPL-2.0, generated, not for committing). Entry: ${ROOT_FUNCTION}().`,
+    ...h.notes,
     'Kernel code, everything reachable from the entry, headers first:',
   ];
   for (const path of h.order) {

@@ -132,7 +132,8 @@ export function walk(input: WalkInput): Walk {
     try {
       kernel = active(ref.ns, ref.name);
     } catch (error) {
-      if (error instanceof ExtractError) throw new ExtractError(`${error.message} (deciding whether ${shown}, used at ${usedAt}, is compiled)`);
+      if (error instanceof ExtractError)
+        throw new ExtractError(`${error.message} (deciding whether ${shown}, used at ${usedAt}, is compiled)`);
       throw error;
     }
     if (shimHit && kernel.length === 0) {

@@ -48,8 +48,10 @@ const REF_TOKENS = new Set(['identifier', 'type_identifier']);
 /** C keywords the grammar reads as identifiers where it recovers from a
  *  macro argument it cannot parse (`min_t(unsigned long, ...)`). */
 const C_KEYWORDS = new Set(
-  ('auto break case char const continue default do double else enum extern float for goto if inline int long ' +
-    'register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while _Bool bool').split(' '),
+  (
+    'auto break case char const continue default do double else enum extern float for goto if inline int long ' +
+    'register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while _Bool bool'
+  ).split(' '),
 );
 const isRefToken = (n: Node) => REF_TOKENS.has(n.type) && !C_KEYWORDS.has(n.text);
 
