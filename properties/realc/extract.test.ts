@@ -39,7 +39,8 @@ describe('extraction of the fixture tree', () => {
 
   it('leaves out unreachable functions, the mprotect_fixup layer and fallbacks the shim replaces', () => {
     const fs = names(x.functions);
-    for (const n of ['fixture_unreachable', 'fixture_never_called_header', 'mprotect_fixup', 'pte_mkwrite']) expect(fs).not.toContain(n);
+    for (const n of ['fixture_unreachable', 'fixture_never_called_header', 'mprotect_fixup', 'pte_mkwrite'])
+      expect(fs).not.toContain(n);
     expect(x.source).not.toContain('fixture_unreachable');
     expect(x.source).not.toContain('fixture_never_called_header');
     expect(x.fromShim).toContain('pte_mkwrite');

@@ -27,8 +27,12 @@ describe('bad input to the extractor', () => {
   });
 
   it('a syntax error inside an extracted function names its file and line', async () => {
-    const dir = editedTree('mm/mprotect.c', (t) => replaceOnce(t, 'long pages = 0;\n\tint nr_ptes;', 'long pages = 0;\n\tint nr_ptes = ) 3;'));
-    expect(await refusal(dir)).toMatch(/^mm\/mprotect\.c:41: does not parse \(in the definition of change_pte_range\): unexpected `/);
+    const dir = editedTree('mm/mprotect.c', (t) =>
+      replaceOnce(t, 'long pages = 0;\n\tint nr_ptes;', 'long pages = 0;\n\tint nr_ptes = ) 3;'),
+    );
+    expect(await refusal(dir)).toMatch(
+      /^mm\/mprotect\.c:41: does not parse \(in the definition of change_pte_range\): unexpected `/,
+    );
   });
 
   it('a syntax error outside the extracted code is fine', async () => {
@@ -38,7 +42,9 @@ describe('bad input to the extractor', () => {
   });
 
   it('a tree without change_protection()', async () => {
-    const dir = editedTree('mm/mprotect.c', (t) => replaceOnce(t, 'long change_protection(struct', 'long change_protection_gone(struct'));
+    const dir = editedTree('mm/mprotect.c', (t) =>
+      replaceOnce(t, 'long change_protection(struct', 'long change_protection_gone(struct'),
+    );
     expect(await refusal(dir)).toBe(`mm/mprotect.c of ${dir} does not define change_protection()`);
   });
 
@@ -52,7 +58,9 @@ describe('bad input to the extractor', () => {
   });
 
   it('a conditional on a CONFIG symbol the table does not know is refused, naming the directive and line', async () => {
-    const dir = editedTree('mm/internal.h', (t) => replaceOnce(t, '#ifdef CONFIG_NUMA_BALANCING', '#ifdef CONFIG_FIXTURE_UNKNOWN'));
+    const dir = editedTree('mm/internal.h', (t) =>
+      replaceOnce(t, '#ifdef CONFIG_NUMA_BALANCING', '#ifdef CONFIG_FIXTURE_UNKNOWN'),
+    );
     expect(await refusal(dir)).toBe(
       'mm/internal.h:21: cannot decide `#ifdef CONFIG_FIXTURE_UNKNOWN`: CONFIG_FIXTURE_UNKNOWN is not in the x86-64 config table ' +
         '(src/realc/extract/config.ts) (deciding whether fixture_numa_enabled, used at mm/mprotect.c:125, is compiled)',
@@ -61,14 +69,22 @@ describe('bad input to the extractor', () => {
 
   it('an unknown CONFIG symbol around code nobody reaches is not evaluated', async () => {
     const dir = editedTree('include/linux/pgtable.h', (t) =>
-      replaceOnce(t, 'static inline int fixture_never_called_header', '#ifdef CONFIG_FIXTURE_UNKNOWN\n#endif\nstatic inline int fixture_never_called_header'),
+      replaceOnce(
+        t,
+        'static inline int fixture_never_called_header',
+        '#ifdef CONFIG_FIXTURE_UNKNOWN\n#endif\nstatic inline int fixture_never_called_header',
+      ),
     );
     await expect(extract(dir)).resolves.toBeDefined();
   });
 
   it('two compiled definitions of one function are refused', async () => {
-    const dir = editedTree('mm/internal.h', (t) => replaceOnce(t, '#else\nstatic inline bool fixture_numa_enabled', '#endif\n#if 1\nstatic inline bool fixture_numa_enabled'));
-    expect(await refusal(dir)).toMatch(/^fixture_numa_enabled has 2 compiled function definitions \(mm\/internal\.h:22, mm\/internal\.h:28\)/);
+    const dir = editedTree('mm/internal.h', (t) =>
+      replaceOnce(t, '#else\nstatic inline bool fixture_numa_enabled', '#endif\n#if 1\nstatic inline bool fixture_numa_enabled'),
+    );
+    expect(await refusal(dir)).toMatch(
+      /^fixture_numa_enabled has 2 compiled function definitions \(mm\/internal\.h:22, mm\/internal\.h:28\)/,
+    );
   });
 });
 
@@ -79,24 +95,33 @@ describe('mprotect-spec extract: bad input is exit 2, nothing written', () => {
     const r = await run(['--kernel', FIXTURE_TREE]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('long change_protection(struct mmu_gather *tlb,');
-    expect(r.stderr).toMatch(/^extracted 12 functions, 2 macros, 5 types from .*: \d+ lines, \d+ shim names, vocabulary leafent, per-pte/);
+    expect(r.stderr).toMatch(
+      /^extracted 12 functions, 2 macros, 5 types from .*: \d+ lines, \d+ shim names, vocabulary leafent, per-pte/,
+    );
   });
 
   it.each([
     ['no mm/mprotect.c', () => tempDir(), /has no mm\/mprotect\.c/],
     [
       'a parse error',
-      () => editedTree('mm/mprotect.c', (t) => replaceOnce(t, 'long pages = 0;\n\tint nr_ptes;', 'long pages = 0;\n\tint nr_ptes = ) 3;')),
+      () =>
+        editedTree('mm/mprotect.c', (t) =>
+          replaceOnce(t, 'long pages = 0;\n\tint nr_ptes;', 'long pages = 0;\n\tint nr_ptes = ) 3;'),
+        ),
       /mm\/mprotect\.c:41: does not parse/,
     ],
     [
       'no change_protection',
-      () => editedTree('mm/mprotect.c', (t) => replaceOnce(t, 'long change_protection(struct', 'long change_protection_gone(struct')),
+      () =>
+        editedTree('mm/mprotect.c', (t) => replaceOnce(t, 'long change_protection(struct', 'long change_protection_gone(struct')),
       /does not define change_protection\(\)/,
     ],
     [
       'a name the shim lacks',
-      () => editedTree('mm/mprotect.c', (t) => replaceOnce(t, 'leafent_is_marker(leafent_from_pte', 'leafent_is_device(leafent_from_pte')),
+      () =>
+        editedTree('mm/mprotect.c', (t) =>
+          replaceOnce(t, 'leafent_is_marker(leafent_from_pte', 'leafent_is_device(leafent_from_pte'),
+        ),
       /this tree uses leafent_is_device \(mm\/mprotect\.c:20\), which the shim does not model; add it in .*leaf\.h/,
     ],
   ])('%s', async (_label, make, message) => {

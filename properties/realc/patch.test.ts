@@ -54,7 +54,11 @@ describe('applying patches to a temporary copy', () => {
 
   it('applies every patch of every file in order, and never writes the tree', async () => {
     const before = snapshot();
-    const t = applyPatches(FIXTURE_TREE, [sample('series.mbox'), sample('0001-relax-range-check.patch'), sample('plain-git.diff')]);
+    const t = applyPatches(FIXTURE_TREE, [
+      sample('series.mbox'),
+      sample('0001-relax-range-check.patch'),
+      sample('plain-git.diff'),
+    ]);
     try {
       expect(t.dir.startsWith(FIXTURE_TREE)).toBe(false);
       expect(t.applied.map((a) => a.subject)).toEqual([
@@ -63,7 +67,12 @@ describe('applying patches to a temporary copy', () => {
         '[PATCH] mm/mprotect: relax the range check in change_protection_range',
         null,
       ]);
-      const x = await extractTranslationUnit({ treeDir: FIXTURE_TREE, shimDir: STANDIN_SHIM, files: t.files, displayDir: FIXTURE_TREE });
+      const x = await extractTranslationUnit({
+        treeDir: FIXTURE_TREE,
+        shimDir: STANDIN_SHIM,
+        files: t.files,
+        displayDir: FIXTURE_TREE,
+      });
       expect(x.source).toContain('unsigned int nr = 1U;');
       expect(x.source).toContain('nr_ptes = 1U;');
       expect(x.source).toContain('BUG_ON(addr > end);');
@@ -82,7 +91,9 @@ describe('applying patches to a temporary copy', () => {
       expect(error).toBeInstanceOf(PatchError);
       message = (error as Error).message;
     }
-    expect(message).toContain(`patch stale.patch ([PATCH] stale context) does not apply to ${FIXTURE_TREE}: hunk #1 of mm/mprotect.c (at 118) failed:`);
+    expect(message).toContain(
+      `patch stale.patch ([PATCH] stale context) does not apply to ${FIXTURE_TREE}: hunk #1 of mm/mprotect.c (at 118) failed:`,
+    );
     expect(message).toContain('-\tBUG_ON(addr == end);');
   });
 
@@ -99,7 +110,15 @@ describe('applying patches to a temporary copy', () => {
 
 describe('mprotect-spec extract --patch', () => {
   it('extracts the patched files and names the patches in the header', async () => {
-    const r = await cli(['extract', '--kernel', FIXTURE_TREE, '--shim', STANDIN_SHIM, '--patch', sample('0001-relax-range-check.patch')]);
+    const r = await cli([
+      'extract',
+      '--kernel',
+      FIXTURE_TREE,
+      '--shim',
+      STANDIN_SHIM,
+      '--patch',
+      sample('0001-relax-range-check.patch'),
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('BUG_ON(addr > end);');
     expect(r.stdout).toContain('Patched with');

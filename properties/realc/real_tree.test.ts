@@ -32,7 +32,12 @@ describe.skipIf(!tree)(`a real kernel tree (MPROTECT_KERNEL_TREE=${tree ?? 'unse
       expect(x.functions.map((f) => f.name)).toContain(name);
     }
     const r = syntaxCheck(x.source, shimDir);
-    expect(r.stderr.split('\n').filter((l) => l.includes('error')).slice(0, 10)).toEqual([]);
+    expect(
+      r.stderr
+        .split('\n')
+        .filter((l) => l.includes('error'))
+        .slice(0, 10),
+    ).toEqual([]);
     expect(r.ok).toBe(true);
   });
 });

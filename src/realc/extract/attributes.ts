@@ -6,7 +6,15 @@
 // them). Names are the kernel's compiler-attribute spellings from
 // include/linux/compiler_types.h and compiler_attributes.h; `inline` is a C
 // keyword the grammar knows, listed so the two spellings parse alike.
-import type { Node } from 'web-tree-sitter';
+import type { Node, Point } from 'web-tree-sitter';
+
+/** A blanked token: its name, offset and span (for an incremental reparse). */
+export interface BlankedToken {
+  readonly name: string;
+  readonly index: number;
+  readonly start: Point;
+  readonly end: Point;
+}
 
 export const ATTRIBUTE_MACROS: ReadonlySet<string> = new Set([
   'inline',
@@ -39,8 +47,8 @@ export const KEYWORD_ATTRIBUTES: ReadonlySet<string> = new Set(['inline', '__inl
 /** Blanks every attribute-macro token of `root` (a parse of `text`) to spaces.
  *  The walk reads the cursor's fields only (no node objects) and makes a node
  *  just for a hit, to spare the macro's own `#define` and `#ifdef` tests. */
-export function blankAttributes(text: string, root: Node): { text: string; blanked: { name: string; index: number }[] } {
-  const hits: { name: string; index: number }[] = [];
+export function blankAttributes(text: string, root: Node): { text: string; blanked: BlankedToken[] } {
+  const hits: BlankedToken[] = [];
   const cursor = root.walk();
   for (;;) {
     const type = cursor.nodeType;
@@ -50,7 +58,8 @@ export function blankAttributes(text: string, root: Node): { text: string; blank
     const opaque = type === 'comment' || type === 'preproc_arg' || type === 'string_literal';
     if (!opaque && end - start <= LONGEST && end - start >= SHORTEST) {
       const word = text.slice(start, end);
-      if (ATTRIBUTE_MACROS.has(word) && !isOwnDefinition(cursor.currentNode)) hits.push({ name: word, index: start });
+      if (ATTRIBUTE_MACROS.has(word) && !isOwnDefinition(cursor.currentNode))
+        hits.push({ name: word, index: start, start: cursor.startPosition, end: cursor.endPosition });
     }
     let up = false;
     while (!cursor.gotoNextSibling()) {

@@ -2,7 +2,7 @@
 // from node_modules as WebAssembly (no native build). The runtime is set up
 // once per process, lazily, on the first parse.
 import { createRequire } from 'node:module';
-import { Language, type Node, Parser, type Tree } from 'web-tree-sitter';
+import { Edit, Language, type Node, Parser, type Tree } from 'web-tree-sitter';
 import { blankAttributes } from './attributes.js';
 
 let ready: Promise<Parser> | undefined;
@@ -44,8 +44,22 @@ export function parseC(path: string, text: string): ParsedFile {
   const first = p.parse(text);
   if (!first) throw new Error(`tree-sitter returned no tree for ${path}`);
   const { text: clean, blanked } = blankAttributes(text, first.rootNode);
+  if (blanked.length === 0) return { path, text, tree: first, blanked };
+  // Same-length edits: tell the old tree where they are and reparse incrementally.
+  for (const b of blanked) {
+    first.edit(
+      new Edit({
+        startIndex: b.index,
+        oldEndIndex: b.index + b.name.length,
+        newEndIndex: b.index + b.name.length,
+        startPosition: b.start,
+        oldEndPosition: b.end,
+        newEndPosition: b.end,
+      }),
+    );
+  }
+  const tree = p.parse(clean, first);
   first.delete();
-  const tree = p.parse(clean);
   if (!tree) throw new Error(`tree-sitter returned no tree for ${path}`);
   return { path, text, tree, blanked };
 }
