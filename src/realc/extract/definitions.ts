@@ -49,7 +49,7 @@ const BRANCH_TYPES = new Set(['preproc_else', 'preproc_elif', 'preproc_elifdef']
 export const isConditional = (n: Node): boolean => CONDITIONAL_TYPES.has(n.type);
 
 /** The arms of a `preproc_if`/`preproc_ifdef` node, `#elif` chains flattened. */
-export function branchesOf(file: ParsedFile, node: Node): Branch[] {
+export function branchesOf(node: Node): Branch[] {
   const out: Branch[] = [];
   let cur: Node | null = node;
   while (cur) {
@@ -85,7 +85,7 @@ export function collectDefinitions(file: ParsedFile): Definition[] {
   const visit = (nodes: readonly Node[], guards: readonly Guard[]) => {
     for (const n of nodes) {
       if (isConditional(n)) {
-        const conditional: Conditional = { file, node: n, branches: branchesOf(file, n) };
+        const conditional: Conditional = { file, node: n, branches: branchesOf(n) };
         conditional.branches.forEach((b, i) => {
           visit(b.content, [...guards, { conditional, branch: i }]);
         });

@@ -4,7 +4,7 @@
 // and followed; a name defined by neither is missing. The walk also stops at
 // the layers outside the page-table half (hugetlb, the mprotect_fixup and
 // syscall layer): those must come from the shim.
-import { ATTRIBUTE_MACROS, KEYWORD_ATTRIBUTES } from './attributes.js';
+import { KEYWORD_ATTRIBUTES } from './attributes.js';
 import type { ConditionEvaluator } from './conditions.js';
 import type { Definition, Namespace } from './definitions.js';
 import { ExtractError } from './errors.js';
@@ -68,7 +68,7 @@ export function walk(input: WalkInput): Walk {
     const cached = shapeCache.get(name);
     if (cached) return cached;
     const macro = (input.defs.get(keyOf('id', name)) ?? []).find((d) => d.kind === 'macro');
-    if (!macro || !macro.node.childForFieldName('value')?.text.includes('#')) return undefined;
+    if (!macro?.node.childForFieldName('value')?.text.includes('#')) return undefined;
     const shape = scanMacro(macro).shape;
     shapeCache.set(name, shape);
     return shape;

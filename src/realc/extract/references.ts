@@ -60,7 +60,7 @@ export function inactiveRanges(def: Definition, evaluator: ConditionEvaluator): 
   const out: [number, number][] = [];
   const visit = (n: Node) => {
     if (isConditional(n)) {
-      const c: Conditional = { file: def.file, node: n, branches: branchesOf(def.file, n) };
+      const c: Conditional = { file: def.file, node: n, branches: branchesOf(n) };
       const chosen = evaluator.selected(c);
       const keep = chosen < 0 ? [] : c.branches[chosen]!.content.filter((x) => x.type !== 'comment');
       let at = n.startIndex;
