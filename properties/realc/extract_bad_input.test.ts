@@ -1,6 +1,6 @@
 // Each bad input of the extractor gets its own clear message; through the
 // CLI it is exit 2 and nothing is written.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExtractError, extractTranslationUnit } from '../../src/realc/extract/index.js';
@@ -132,6 +132,19 @@ describe('mprotect-spec extract: bad input is exit 2, nothing written', () => {
     expect(r.stderr).toMatch(message);
     expect(existsSync(out)).toBe(false);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('--json gives the provenance and names; with -o the source goes to the file only', async () => {
+    const out = join(tempDir(), 'tu.c');
+    const r = await run(['--kernel', FIXTURE_TREE, '--json', '-o', out]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.tree).toBe(FIXTURE_TREE);
+    expect(j.functions.map((f: { name: string }) => f.name)).toContain('change_pte_range');
+    expect(j.vocabulary).toEqual(['leafent', 'per-pte']);
+    expect(j.missing).toEqual([]);
+    expect(j.source).toBeUndefined();
+    expect(readFileSync(out, 'utf8')).toContain('#include "mprotect_shim.h"');
   });
 
   it('--kernel is required', async () => {
