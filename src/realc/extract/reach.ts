@@ -67,7 +67,7 @@ export function walk(input: WalkInput): Walk {
     if (shim.ids.has(name) && shim.ids.get(name)?.kind !== 'prototype') return undefined;
     const cached = shapeCache.get(name);
     if (cached) return cached;
-    const macro = (input.defs.get(keyOf('id', name)) ?? []).find((d) => d.kind === 'macro');
+    const macro = active('id', name).find((d) => d.kind === 'macro');
     if (!macro?.node.childForFieldName('value')?.text.includes('#')) return undefined;
     const shape = scanMacro(macro).shape;
     shapeCache.set(name, shape);
