@@ -67,7 +67,9 @@ export function walk(input: WalkInput): Walk {
     if (shim.ids.has(name) && shim.ids.get(name)?.kind !== 'prototype') return undefined;
     const cached = shapeCache.get(name);
     if (cached) return cached;
-    const macro = active('id', name).find((d) => d.kind === 'macro');
+    const macros = (input.defs.get(keyOf('id', name)) ?? []).filter((d) => d.kind === 'macro');
+    if (macros.length === 0) return undefined;
+    const macro = macros.find((d) => evaluator.guardsHold(d.guards));
     if (!macro?.node.childForFieldName('value')?.text.includes('#')) return undefined;
     const shape = scanMacro(macro).shape;
     shapeCache.set(name, shape);
