@@ -8,6 +8,7 @@ import { ARCHES } from './arch.js';
 import { runCheck } from './check.js';
 import { runCost } from './cost.js';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import { registerExtract } from './extract.js';
 import { runGallery } from './gallery.js';
 import { type Io, processIo } from './io.js';
 import { runList } from './list.js';
@@ -215,6 +216,8 @@ ${EXIT_CODES}`,
         );
       },
     );
+
+  registerExtract(root, io, done);
 
   root
     .command('cost')
