@@ -1,0 +1,112 @@
+// Compile one translation unit with the shim into a runnable child, cached
+// outside the repository by the hash of everything that goes into it.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { explainCompileErrors } from './diagnostics.js';
+
+/** The shim directory (headers and world.c). */
+export const SHIM_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../shim');
+
+export interface BuildOptions {
+  /** The translation unit: starts with #include "mprotect_shim.h" and defines change_protection(). */
+  readonly tu: string;
+  /** Build with -fsanitize=address,undefined. */
+  readonly sanitize?: boolean;
+  /** Extra -D macros for the shim (e.g. SHIM_V6_19). */
+  readonly defines?: readonly string[];
+  /** Cache directory; default $MPROTECT_SPEC_CACHE, $XDG_CACHE_HOME/mprotect-spec or ~/.cache/mprotect-spec. */
+  readonly cacheDir?: string;
+  /** Compiler; default $CC or cc. */
+  readonly cc?: string;
+}
+
+export interface Build {
+  readonly binary: string;
+  /** True when the binary came from the cache. */
+  readonly cached: boolean;
+  readonly ms: number;
+  readonly key: string;
+}
+
+/** A build that failed: the message names what the shim lacks when it can. */
+export class BuildError extends Error {
+  constructor(
+    message: string,
+    readonly compilerOutput: string,
+  ) {
+    super(message);
+    this.name = 'BuildError';
+  }
+}
+
+export function defaultCacheDir(): string {
+  const explicit = process.env.MPROTECT_SPEC_CACHE;
+  if (explicit) return explicit;
+  const xdg = process.env.XDG_CACHE_HOME;
+  return join(xdg && xdg.length > 0 ? xdg : join(homedir(), '.cache'), 'mprotect-spec');
+}
+
+const versions = new Map<string, string>();
+function compilerVersion(cc: string): string {
+  let v = versions.get(cc);
+  if (v === undefined) {
+    const r = spawnSync(cc, ['--version'], { encoding: 'utf8' });
+    if (r.error || r.status !== 0)
+      throw new BuildError(`no C compiler: '${cc}' could not be run (${r.error?.message ?? r.stderr}); set CC`, '');
+    v = r.stdout;
+    versions.set(cc, v);
+  }
+  return v;
+}
+
+function shimFiles(): { name: string; text: string }[] {
+  return readdirSync(SHIM_DIR)
+    .filter((f) => f.endsWith('.h') || f.endsWith('.c'))
+    .sort()
+    .map((name) => ({ name, text: readFileSync(join(SHIM_DIR, name), 'utf8') }));
+}
+
+export function compilerFlags(options: Pick<BuildOptions, 'sanitize' | 'defines'>): string[] {
+  const flags = ['-O2', '-std=gnu11', '-fno-strict-aliasing', '-Wno-unused-function', '-Wno-unused-variable'];
+  if (options.sanitize) flags.push('-fsanitize=address,undefined', '-fno-omit-frame-pointer', '-DSHIM_SANITIZE');
+  for (const d of options.defines ?? []) flags.push(`-D${d}`);
+  return flags;
+}
+
+/** Build (or find in the cache) the child for `options.tu`. Throws BuildError. */
+export function buildKernel(options: BuildOptions): Build {
+  const t0 = performance.now();
+  const cc = options.cc ?? process.env.CC ?? 'cc';
+  const flags = compilerFlags(options);
+  const hash = createHash('sha256');
+  hash.update(options.tu);
+  for (const f of shimFiles()) hash.update(`\0${f.name}\0${f.text}`);
+  hash.update(`\0${compilerVersion(cc)}\0${cc}\0${flags.join(' ')}`);
+  const key = hash.digest('hex').slice(0, 32);
+  const dir = join(options.cacheDir ?? defaultCacheDir(), key);
+  const binary = join(dir, 'kernel');
+  if (existsSync(binary)) return { binary, cached: true, ms: performance.now() - t0, key };
+  mkdirSync(dir, { recursive: true });
+  const tuPath = join(dir, 'tu.c');
+  writeFileSync(tuPath, options.tu);
+  const tmp = `${binary}.${process.pid}.tmp`;
+  const r = spawnSync(cc, [...flags, '-I', SHIM_DIR, '-o', tmp, tuPath, join(SHIM_DIR, 'world.c')], {
+    encoding: 'utf8',
+  });
+  if (r.error) throw new BuildError(`no C compiler: '${cc}' could not be run (${r.error.message}); set CC`, '');
+  if (r.status !== 0) {
+    const output = `${r.stdout}${r.stderr}`;
+    throw new BuildError(explainCompileErrors(output, tuPath), output);
+  }
+  renameSync(tmp, binary);
+  return { binary, cached: false, ms: performance.now() - t0, key };
+}
+
+/** mkfifo(1): used by the child process pair. */
+export function mkfifo(path: string): void {
+  execFileSync('mkfifo', ['-m', '600', path]);
+}
