@@ -29,6 +29,8 @@ export interface KernelTarget extends CheckTarget {
   readonly dispose: () => void;
   /** How many children were started (1 + respawns after crashes). */
   readonly spawns: () => number;
+  /** One raw request to the child ([length, op, ...body] words); the response body. For harness tests. */
+  readonly raw: (words: Uint32Array, len: number) => Uint32Array;
 }
 
 /** A whole-word test on the TU text (not C parsing: is this identifier spelled anywhere?). */
@@ -99,5 +101,6 @@ export function kernelTarget(options: KernelTargetOptions): KernelTarget {
     generation,
     dispose: () => proc.dispose(),
     spawns: () => proc.spawns,
+    raw: (w, len) => proc.request(w, len),
   };
 }

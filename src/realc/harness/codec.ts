@@ -202,3 +202,46 @@ export function decodeCase(world: World, r: Uint32Array): CaseResult {
   const findings = nbytes ? text.decode(bytes).split('\n').filter(Boolean) : [];
   return { outcome: { ptes, pmds, count, numaStamps, flushes, trace }, status, findings };
 }
+
+/** One present PTE for the accessor comparison (OP_PTE_OPS). */
+export interface PteOpsItem {
+  readonly pfn: number;
+  readonly flags: number;
+  /** pgprot for pte_modify() */
+  readonly prot: number;
+  /** flags of a second PTE (same pfn) for pte_needs_flush(pte, other) */
+  readonly other: number;
+}
+
+/** The C accessors' results for one item, in the order world.c's run_pte_ops() writes them. */
+export interface PteOpsResult {
+  /** flags after pte_modify, mkwrite, wrprotect, mkuffd_wp, clear_uffd_wp, mkdirty, mkclean, mkyoung, mkold, mksoft_dirty, clear_soft_dirty */
+  readonly flags: readonly number[];
+  /** bit 0 present, 1 protnone, 2 write, 3 dirty, 4 young, 5 soft_dirty, 6 uffd_wp, 7 special, 8 needs_flush(pte, other) */
+  readonly preds: number;
+}
+
+export function encodePteOps(items: readonly PteOpsItem[], memSoftDirty: boolean, arm64: boolean, w: Words): void {
+  w.reset();
+  w.push(0);
+  w.push(OP_PTE_OPS);
+  w.push((memSoftDirty ? WF_SOFT_DIRTY : 0) | (arm64 ? WF_ARM64 : 0));
+  w.push(items.length);
+  for (const it of items) {
+    w.push(it.pfn);
+    w.push(it.flags);
+    w.push(it.prot);
+    w.push(it.other);
+  }
+  w.buf[0] = w.len - 2;
+}
+
+export function decodePteOps(r: Uint32Array, n: number): PteOpsResult[] {
+  const out: PteOpsResult[] = [];
+  let i = 1; // status word
+  for (let k = 0; k < n; k++) {
+    out.push({ flags: Array.from(r.subarray(i, i + 11)), preds: r[i + 11] as number });
+    i += 12;
+  }
+  return out;
+}
