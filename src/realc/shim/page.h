@@ -53,6 +53,19 @@ static inline bool PageAnonExclusive(const struct page *page)
 	page_folio(page);
 	return page->anon_exclusive;
 }
+/*
+ * virt_addr_valid() / virt_to_page() / PageTable(): the model only needs to
+ * tell page-table memory from the rest: a pointer into the world's PTE tables
+ * is "a valid address on a page-table page"; nothing else is.
+ */
+extern struct page shim_page_table_page;
+static inline bool virt_addr_valid(const void *p)
+{
+	return (const pte_t *)p >= shim_world.tables && (const pte_t *)p < shim_world.tables + shim_world.npmds * PTRS_PER_PTE;
+}
+static inline struct page *virt_to_page(const void *p) { (void)p; return &shim_page_table_page; }
+static inline bool PageTable(const struct page *page) { return page == &shim_page_table_page; }
+
 /* is_zero_pfn(): the world has no zero page. */
 static inline int is_zero_pfn(unsigned long pfn) { (void)pfn; return 0; }
 

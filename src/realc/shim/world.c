@@ -26,6 +26,7 @@ struct shim_world shim_world;
 pgd_t shim_pgd;
 p4d_t shim_p4d;
 pud_t shim_pud;
+struct page shim_page_table_page;
 
 static bool world_arm64, world_prot_write;
 static jmp_buf case_jmp;
