@@ -77,31 +77,55 @@ export function compilerFlags(options: Pick<BuildOptions, 'sanitize' | 'defines'
   return flags;
 }
 
-/** Build (or find in the cache) the child for `options.tu`. Throws BuildError. */
-export function buildKernel(options: BuildOptions): Build {
-  const t0 = performance.now();
-  const cc = options.cc ?? process.env.CC ?? 'cc';
-  const flags = compilerFlags(options);
-  const hash = createHash('sha256');
-  hash.update(options.tu);
-  for (const f of shimFiles()) hash.update(`\0${f.name}\0${f.text}`);
-  hash.update(`\0${compilerVersion(cc)}\0${cc}\0${flags.join(' ')}`);
-  const key = hash.digest('hex').slice(0, 32);
-  const dir = join(options.cacheDir ?? defaultCacheDir(), key);
-  const binary = join(dir, 'kernel');
-  if (existsSync(binary)) return { binary, cached: true, ms: performance.now() - t0, key };
-  mkdirSync(dir, { recursive: true });
-  const tuPath = join(dir, 'tu.c');
-  writeFileSync(tuPath, options.tu);
-  const tmp = `${binary}.${process.pid}.tmp`;
-  const r = spawnSync(cc, [...flags, '-I', SHIM_DIR, '-o', tmp, tuPath, join(SHIM_DIR, 'world.c')], {
-    encoding: 'utf8',
-  });
+function run(cc: string, args: readonly string[], tuPath: string): void {
+  const r = spawnSync(cc, args, { encoding: 'utf8' });
   if (r.error) throw new BuildError(`no C compiler: '${cc}' could not be run (${r.error.message}); set CC`, '');
   if (r.status !== 0) {
     const output = `${r.stdout}${r.stderr}`;
     throw new BuildError(explainCompileErrors(output, tuPath), output);
   }
+}
+
+/**
+ * The shim's world.c compiled once per (shim, compiler, flags) and kept in
+ * the cache: a new tree or patch then costs one compile of its TU and a link.
+ */
+function worldObject(cc: string, flags: readonly string[], files: { name: string; text: string }[], root: string): string {
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(`\0${f.name}\0${f.text}`);
+  hash.update(`\0${compilerVersion(cc)}\0${cc}\0${flags.join(' ')}`);
+  const obj = join(root, `world-${hash.digest('hex').slice(0, 32)}.o`);
+  if (existsSync(obj)) return obj;
+  mkdirSync(root, { recursive: true });
+  const tmp = `${obj}.${process.pid}.tmp`;
+  run(cc, [...flags, '-I', SHIM_DIR, '-c', '-o', tmp, join(SHIM_DIR, 'world.c')], join(SHIM_DIR, 'world.c'));
+  renameSync(tmp, obj);
+  return obj;
+}
+
+/** Build (or find in the cache) the child for `options.tu`. Throws BuildError. */
+export function buildKernel(options: BuildOptions): Build {
+  const t0 = performance.now();
+  const cc = options.cc ?? process.env.CC ?? 'cc';
+  const flags = compilerFlags(options);
+  const files = shimFiles();
+  const hash = createHash('sha256');
+  hash.update(options.tu);
+  for (const f of files) hash.update(`\0${f.name}\0${f.text}`);
+  hash.update(`\0${compilerVersion(cc)}\0${cc}\0${flags.join(' ')}`);
+  const key = hash.digest('hex').slice(0, 32);
+  const root = options.cacheDir ?? defaultCacheDir();
+  const dir = join(root, key);
+  const binary = join(dir, 'kernel');
+  if (existsSync(binary)) return { binary, cached: true, ms: performance.now() - t0, key };
+  mkdirSync(dir, { recursive: true });
+  const tuPath = join(dir, 'tu.c');
+  writeFileSync(tuPath, options.tu);
+  const world = worldObject(cc, flags, files, root);
+  const obj = join(dir, 'tu.o');
+  run(cc, [...flags, '-I', SHIM_DIR, '-c', '-o', obj, tuPath], tuPath);
+  const tmp = `${binary}.${process.pid}.tmp`;
+  run(cc, [...flags, '-o', tmp, obj, world], tuPath);
   renameSync(tmp, binary);
   return { binary, cached: false, ms: performance.now() - t0, key };
 }
