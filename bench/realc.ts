@@ -7,6 +7,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { FIXTURES, fixtureTU } from '../properties/realc/fixture_tu.js';
+import { change_protection_spec } from '../spec/index.js';
 import { worldArb } from '../src/arbitraries/index.js';
 import { archWorldArb } from '../src/cli/arch.js';
 import { getVariant } from '../src/kernel/index.js';
@@ -14,8 +16,6 @@ import { batchAwareSpec, compareExact } from '../src/observe/index.js';
 import type { KernelOutcome, World } from '../src/pte/index.js';
 import { buildKernel } from '../src/realc/harness/build.js';
 import { kernelTarget } from '../src/realc/target.js';
-import { change_protection_spec } from '../spec/index.js';
-import { FIXTURES, fixtureTU } from '../properties/realc/fixture_tu.js';
 
 const CASES = Number(process.env.BENCH_CASES ?? 5000);
 const SEED = 20_260_401;
@@ -81,7 +81,8 @@ for (const [worlds, arb] of [
 target.dispose();
 
 console.log('what                                  worlds       cases/s      ms');
-for (const r of rows) console.log(`${r.what.padEnd(38)}${r.worlds.padEnd(13)}${String(r.perSec).padStart(7)}  ${r.ms.toFixed(0).padStart(6)}`);
+for (const r of rows)
+  console.log(`${r.what.padEnd(38)}${r.worlds.padEnd(13)}${String(r.perSec).padStart(7)}  ${r.ms.toFixed(0).padStart(6)}`);
 console.log(
   `\ncold build ${cold.ms.toFixed(0)} ms (target <= 10000); new TU with the shim object cached ${newTu.ms.toFixed(0)} ms; cached build ${warm.ms.toFixed(1)} ms`,
 );

@@ -83,7 +83,9 @@ describe('findings', () => {
 
   it('a BUG ends the case and names it', () => {
     const t = target(injected(`BUG_ON(cp_flags & MM_CP_UFFD_WP);`), 'bug');
-    expect(() => t.run(world(MM_CP_UFFD_WP))).toThrow(/hit a BUG: BUG at mm\/mprotect\.c:\d+: BUG_ON\(cp_flags & MM_CP_UFFD_WP\)/);
+    expect(() => t.run(world(MM_CP_UFFD_WP))).toThrow(
+      /hit a BUG: BUG at mm\/mprotect\.c:\d+: BUG_ON\(cp_flags & MM_CP_UFFD_WP\)/,
+    );
     expect(t.run(world(0)).count).toBe(1);
   });
 

@@ -116,9 +116,10 @@ describe('shim pte accessors equal src/pte/pte_ops.ts', () => {
             const want = tsResults(item, config);
             const g = got[k] as { flags: readonly number[]; preds: number };
             NAMES.forEach((name, j) => {
-              expect(g.flags[j], `${name}(pfn ${item.pfn}, flags 0x${item.flags.toString(16)}, prot 0x${item.prot.toString(16)})`).toBe(
-                want.flags[j],
-              );
+              expect(
+                g.flags[j],
+                `${name}(pfn ${item.pfn}, flags 0x${item.flags.toString(16)}, prot 0x${item.prot.toString(16)})`,
+              ).toBe(want.flags[j]);
             });
             expect(g.preds.toString(2), `predicates of flags 0x${item.flags.toString(16)} vs 0x${item.other.toString(16)}`).toBe(
               want.preds.toString(2),

@@ -186,7 +186,8 @@ export function decodeCase(world: World, r: Uint32Array): CaseResult {
   const flushes: PageRun[] = new Array(nflushes);
   for (let k = 0; k < nflushes; k++, i += 2) flushes[k] = { start: r[i] as number, nr: r[i + 1] as number };
   const shapes: { start: number; nr: number; nsub: number }[] = new Array(nbatches);
-  for (let k = 0; k < nbatches; k++, i += 3) shapes[k] = { start: r[i] as number, nr: r[i + 1] as number, nsub: r[i + 2] as number };
+  for (let k = 0; k < nbatches; k++, i += 3)
+    shapes[k] = { start: r[i] as number, nr: r[i + 1] as number, nsub: r[i + 2] as number };
   const subs = new Array(nsub);
   for (let k = 0; k < nsub; k++, i += 3) subs[k] = { idx: r[i] as number, len: r[i + 1] as number, setWrite: r[i + 2] !== 0 };
   let s = 0;

@@ -7,10 +7,16 @@ export function shimFileFor(name: string): string {
   const n = name.toLowerCase();
   if (/^(softleaf|leafent|leaf_entry|swp_|is_.*_entry|make_.*entry|pte_swp_|pte_marker|is_pte_marker|pfn_swap)/.test(n))
     return 'softleaf.h';
-  if (/^(numa|node_|sysctl_numa|folio_use_access|folio_xchg_access|jiffies|vma_is_single_threaded|folio_can_map_prot_numa)/.test(n))
+  if (
+    /^(numa|node_|sysctl_numa|folio_use_access|folio_xchg_access|jiffies|vma_is_single_threaded|folio_can_map_prot_numa)/.test(n)
+  )
     return 'numa.h';
   if (/^(change_huge|.*split_huge|can_change_pmd|pmd_folio|is_huge_zero)/.test(n)) return 'huge_pmd.h';
-  if (/^(tlb_|mmu_|flush_|lazy_mmu|arch_enter|arch_leave|pte_offset|pte_unmap|ptep_|set_pte|pte_clear|pmd_offset|pud_|p4d_|pgd_|pte_alloc|pmdp_)/.test(n))
+  if (
+    /^(tlb_|mmu_|flush_|lazy_mmu|arch_enter|arch_leave|pte_offset|pte_unmap|ptep_|set_pte|pte_clear|pmd_offset|pud_|p4d_|pgd_|pte_alloc|pmdp_)/.test(
+      n,
+    )
+  )
     return 'pgtable_model.h';
   if (/^(pte_|pmd_|_page_|pgprot|__pte|__pmd|page_size|pfn_pte)/.test(n)) return 'arch_x86.h';
   if (/^(folio|page|pfn_to_page|vm_normal)/.test(n) || n.startsWith('pageanon')) return 'page.h';
@@ -46,7 +52,9 @@ export function explainCompileErrors(output: string, tuPath: string): string {
     .slice(0, 8)
     .join('\n');
   if (missing.size > 0) {
-    const lines = [...missing].map(([name, file]) => `the tree uses ${name}, which the shim does not model; add it in src/realc/shim/${file}`);
+    const lines = [...missing].map(
+      ([name, file]) => `the tree uses ${name}, which the shim does not model; add it in src/realc/shim/${file}`,
+    );
     return `${lines.join('\n')}\n(compiler output, TU at ${tuPath}):\n${firstErrors}`;
   }
   return `the translation unit does not compile against the shim (TU at ${tuPath}):\n${firstErrors || output.slice(0, 2000)}`;

@@ -48,7 +48,11 @@ export class KernelProcess {
     const errFd = openSync(this.errPath, 'w');
     this.child = spawn(this.options.binary, [inPath, outPath, String(this.options.timeoutS ?? 5)], {
       stdio: ['ignore', 'ignore', errFd],
-      env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=0:abort_on_error=0', UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1' },
+      env: {
+        ...process.env,
+        ASAN_OPTIONS: 'detect_leaks=0:abort_on_error=0',
+        UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+      },
     });
     closeSync(errFd);
     this.child.on('error', () => {});
@@ -107,7 +111,9 @@ export class KernelProcess {
       /* no stderr file */
     }
     this.stop();
-    const first = stderr.split('\n').find((l) => l.startsWith('SHIM-FATAL') || l.includes('ERROR: AddressSanitizer') || l.includes('runtime error'));
+    const first = stderr
+      .split('\n')
+      .find((l) => l.startsWith('SHIM-FATAL') || l.includes('ERROR: AddressSanitizer') || l.includes('runtime error'));
     const what = first?.replace('SHIM-FATAL ', '') ?? 'the child exited';
     throw new ChildDied(`C target crashed: ${what}`, stderr);
   }

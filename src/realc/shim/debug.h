@@ -46,7 +46,17 @@ static inline bool shim_warn(bool cond, const char *file, int line, const char *
 #define VM_WARN_ON_VMA(cond, vma) shim_warn(!!(cond), __FILE__, __LINE__, "VM_WARN_ON_VMA(" #cond ")")
 #define VM_WARN_ONCE(cond, ...) shim_warn(!!(cond), __FILE__, __LINE__, "VM_WARN_ONCE(" #cond ")")
 
+/*
+ * Where the kernel code last called into the shim's page-table API (set by
+ * the SHIM_AT wrappers), so a failed shim check names the kernel line: the
+ * line of that call (a check inside another shim helper reports the last one).
+ */
+extern const char *shim_caller_file;
+extern int shim_caller_line;
+#define SHIM_AT(expr) (shim_caller_file = __FILE__, shim_caller_line = __LINE__, (expr))
+#define SHIM_AT_VOID(expr) ((void)(shim_caller_file = __FILE__, shim_caller_line = __LINE__), (expr))
+
 /* A shim-side check of how the kernel code uses the API (pointer bounds, lock held ...). */
-#define SHIM_ASSERT(cond, what) do { if (!(cond)) shim_bug(__FILE__, __LINE__, what); } while (0)
+#define SHIM_ASSERT(cond, what) do { if (!(cond)) shim_bug(shim_caller_file ? shim_caller_file : __FILE__, shim_caller_file ? shim_caller_line : __LINE__, what); } while (0)
 
 #endif /* MPROTECT_SHIM_DEBUG_H */

@@ -67,11 +67,11 @@ static inline int change_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct 
 	pmd_t oldpmd, entry;
 
 	tlb_change_page_size(tlb, HPAGE_PMD_SIZE);
-	if (!pmd_trans_huge(pmdp_get(pmd)))
+	if (!pmd_trans_huge(shim_pmdp_get(pmd)))
 		return 0;
-	if (prot_numa && shim_huge_pmd_numa_skip(vma, pmdp_get(pmd)))
+	if (prot_numa && shim_huge_pmd_numa_skip(vma, shim_pmdp_get(pmd)))
 		return 1;
-	oldpmd = pmdp_get(pmd);
+	oldpmd = shim_pmdp_get(pmd);
 	entry = pmd_modify(oldpmd, newprot);
 	if (uffd_wp)
 		entry = pmd_mkuffd_wp(entry);

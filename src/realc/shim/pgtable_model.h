@@ -68,16 +68,16 @@ static inline pmd_t *pmd_offset(pud_t *pud, unsigned long addr)
 }
 static inline pmd_t *pmd_alloc(struct mm_struct *mm, pud_t *pud, unsigned long addr) { (void)mm; return pmd_offset(pud, addr); }
 /* pmdp_get() / pmdp_get_lockless() */
-static inline pmd_t pmdp_get(pmd_t *pmdp) { shim_check_pmdp(pmdp, "pmdp_get"); return *pmdp; }
-#define pmdp_get pmdp_get
-static inline pmd_t pmdp_get_lockless(pmd_t *pmdp) { return pmdp_get(pmdp); }
+static inline pmd_t shim_pmdp_get(pmd_t *pmdp) { shim_check_pmdp(pmdp, "pmdp_get"); return *pmdp; }
+#define pmdp_get(pmdp) SHIM_AT(shim_pmdp_get(pmdp))
+static inline pmd_t pmdp_get_lockless(pmd_t *pmdp) { return shim_pmdp_get(pmdp); }
 /* The value of a PMD that points to a PTE table (x86 _PAGE_TABLE, no PSE). */
 #define SHIM_PMD_TABLE (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
 static inline int pmd_bad(pmd_t pmd) { return !pmd_none(pmd) && !pmd_trans_huge(pmd) && pmd_val(pmd) != SHIM_PMD_TABLE; }
-static inline int pmd_none_or_clear_bad(pmd_t *pmd) { return pmd_none(pmdp_get(pmd)); }
+static inline int pmd_none_or_clear_bad(pmd_t *pmd) { return pmd_none(shim_pmdp_get(pmd)); }
 static inline int pmd_none_or_trans_huge_or_clear_bad(pmd_t *pmd)
 {
-	pmd_t v = pmdp_get(pmd);
+	pmd_t v = shim_pmdp_get(pmd);
 
 	return pmd_none(v) || pmd_trans_huge(v);
 }
@@ -91,7 +91,7 @@ static inline void set_pmd_at(struct mm_struct *mm, unsigned long addr, pmd_t *p
 static inline int pte_alloc(struct mm_struct *mm, pmd_t *pmd)
 {
 	(void)mm;
-	if (pmd_none(pmdp_get(pmd))) {
+	if (pmd_none(shim_pmdp_get(pmd))) {
 		unsigned long j = shim_check_pmdp(pmd, "pte_alloc");
 
 		for (unsigned long k = 0; k < PTRS_PER_PTE; k++)
@@ -102,7 +102,7 @@ static inline int pte_alloc(struct mm_struct *mm, pmd_t *pmd)
 }
 
 /* pte_offset_map_lock(): the PTE for addr with the table lock held, or NULL without a table. */
-static inline pte_t *pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd, unsigned long addr, spinlock_t **ptlp)
+static inline pte_t *shim_pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd, unsigned long addr, spinlock_t **ptlp)
 {
 	static spinlock_t ptl;
 	unsigned long j = shim_check_pmdp(pmd, "pte_offset_map_lock");
@@ -117,27 +117,29 @@ static inline pte_t *pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd, unsig
 	*ptlp = &ptl;
 	return &shim_world.tables[j * PTRS_PER_PTE + pte_index(addr)];
 }
+#define pte_offset_map_lock(mm, pmd, addr, ptlp) SHIM_AT(shim_pte_offset_map_lock((mm), (pmd), (addr), (ptlp)))
 /* pte_unmap_unlock(): drops the lock; the pointer must still be in the table. */
-static inline void pte_unmap_unlock(pte_t *pte, spinlock_t *ptl)
+static inline void shim_pte_unmap_unlock(pte_t *pte, spinlock_t *ptl)
 {
 	shim_check_ptep(pte, "pte_unmap_unlock");
 	SHIM_ASSERT(shim_world.ptl_held && ptl && ptl->held, "pte_unmap_unlock without the lock");
 	ptl->held = 0;
 	shim_world.ptl_held = 0;
 }
+#define pte_unmap_unlock(pte, ptl) SHIM_AT_VOID(shim_pte_unmap_unlock((pte), (ptl)))
 #define pte_unmap(pte) ((void)(pte))
 
 /* ptep_get(): read a PTE under the lock. */
-static inline pte_t ptep_get(pte_t *ptep)
+static inline pte_t shim_ptep_get(pte_t *ptep)
 {
 	shim_check_ptep(ptep, "ptep_get");
 	SHIM_ASSERT(shim_world.ptl_held, "ptep_get without the PTE table lock");
 	return *ptep;
 }
-#define ptep_get ptep_get
-static inline pte_t ptep_get_lockless(pte_t *ptep) { return ptep_get(ptep); }
+#define ptep_get(ptep) SHIM_AT(shim_ptep_get(ptep))
+static inline pte_t ptep_get_lockless(pte_t *ptep) { return shim_ptep_get(ptep); }
 /* set_pte_at(): store a PTE under the lock, at the address the pointer stands for. */
-static inline void set_pte_at(struct mm_struct *mm, unsigned long addr, pte_t *ptep, pte_t pte)
+static inline void shim_set_pte_at(struct mm_struct *mm, unsigned long addr, pte_t *ptep, pte_t pte)
 {
 	unsigned long vpn = shim_check_ptep(ptep, "set_pte_at");
 
@@ -146,11 +148,12 @@ static inline void set_pte_at(struct mm_struct *mm, unsigned long addr, pte_t *p
 	SHIM_ASSERT(vpn == addr >> PAGE_SHIFT, "set_pte_at: address and pte pointer disagree");
 	*ptep = pte;
 }
+#define set_pte_at(mm, addr, ptep, pte) SHIM_AT_VOID(shim_set_pte_at((mm), (addr), (ptep), (pte)))
 /* set_ptes(): nr consecutive PTEs, pfn advancing by one. */
 static inline void set_ptes(struct mm_struct *mm, unsigned long addr, pte_t *ptep, pte_t pte, unsigned int nr)
 {
 	for (;;) {
-		set_pte_at(mm, addr, ptep, pte);
+		shim_set_pte_at(mm, addr, ptep, pte);
 		if (--nr == 0)
 			break;
 		ptep++;
@@ -158,13 +161,14 @@ static inline void set_ptes(struct mm_struct *mm, unsigned long addr, pte_t *pte
 		pte = pte_next_pfn(pte);
 	}
 }
-static inline void pte_clear(struct mm_struct *mm, unsigned long addr, pte_t *ptep) { set_pte_at(mm, addr, ptep, __pte(0)); }
+static inline void shim_pte_clear(struct mm_struct *mm, unsigned long addr, pte_t *ptep) { shim_set_pte_at(mm, addr, ptep, __pte(0)); }
+#define pte_clear(mm, addr, ptep) SHIM_AT_VOID(shim_pte_clear((mm), (addr), (ptep)))
 /* ptep_get_and_clear(): x86 native xchg with 0. */
 static inline pte_t ptep_get_and_clear(struct mm_struct *mm, unsigned long addr, pte_t *ptep)
 {
-	pte_t old = ptep_get(ptep);
+	pte_t old = shim_ptep_get(ptep);
 
-	pte_clear(mm, addr, ptep);
+	shim_pte_clear(mm, addr, ptep);
 	return old;
 }
 
@@ -172,22 +176,25 @@ static inline pte_t ptep_get_and_clear(struct mm_struct *mm, unsigned long addr,
  * x86 ptep_modify_prot_start(): get and clear, so the hardware cannot set
  * A/D behind our back. MODEL: also opens or extends the traced batch.
  */
-static inline pte_t ptep_modify_prot_start(struct vm_area_struct *vma, unsigned long addr, pte_t *ptep)
+static inline pte_t shim_ptep_modify_prot_start(struct vm_area_struct *vma, unsigned long addr, pte_t *ptep)
 {
-	pte_t old = ptep_get(ptep);
+	pte_t old = shim_ptep_get(ptep);
 
 	SHIM_ASSERT(pte_present(old), "ptep_modify_prot_start on a non-present PTE");
 	shim_record_start(ptep);
-	pte_clear(vma->vm_mm, addr, ptep);
+	shim_pte_clear(vma->vm_mm, addr, ptep);
 	return old;
 }
+#define ptep_modify_prot_start(vma, addr, ptep) SHIM_AT(shim_ptep_modify_prot_start((vma), (addr), (ptep)))
 /* x86 ptep_modify_prot_commit(): a plain store. MODEL: records the committed run. */
-static inline void ptep_modify_prot_commit(struct vm_area_struct *vma, unsigned long addr, pte_t *ptep,
+static inline void shim_ptep_modify_prot_commit(struct vm_area_struct *vma, unsigned long addr, pte_t *ptep,
 					   pte_t old_pte, pte_t pte)
 {
 	shim_record_commit(ptep, old_pte, pte);
-	set_pte_at(vma->vm_mm, addr, ptep, pte);
+	shim_set_pte_at(vma->vm_mm, addr, ptep, pte);
 }
+#define ptep_modify_prot_commit(vma, addr, ptep, old_pte, pte) \
+	SHIM_AT_VOID(shim_ptep_modify_prot_commit((vma), (addr), (ptep), (old_pte), (pte)))
 
 /* Lazy MMU mode (old and new names): only the depth is watched. */
 static inline void arch_enter_lazy_mmu_mode(void) { shim_world.lazy_mmu_depth++; }

@@ -27,6 +27,8 @@ pgd_t shim_pgd;
 p4d_t shim_p4d;
 pud_t shim_pud;
 struct page shim_page_table_page;
+const char *shim_caller_file;
+int shim_caller_line;
 
 static bool world_arm64, world_prot_write;
 static jmp_buf case_jmp;
@@ -144,7 +146,7 @@ unsigned long shim_check_pmdp(const pmd_t *pmdp, const char *what)
 	struct shim_world *w = &shim_world;
 
 	if (!(pmdp >= w->pmds && pmdp < w->pmds + w->npmds))
-		shim_bug(__FILE__, __LINE__, what);
+		SHIM_ASSERT(false, what);
 	return (unsigned long)(pmdp - w->pmds);
 }
 
@@ -156,13 +158,13 @@ unsigned long shim_check_ptep(const pte_t *ptep, const char *what)
 
 	if (!(ptep >= w->tables && ptep < w->tables + w->npmds * PTRS_PER_PTE)) {
 		snprintf(msg, sizeof(msg), "%s: pte pointer outside every PTE table", what);
-		shim_bug(__FILE__, __LINE__, msg);
+		SHIM_ASSERT(false, msg);
 	}
 	slot = (unsigned long)(ptep - w->tables);
 	vpn = (w->pmd_base + slot / PTRS_PER_PTE) * PTRS_PER_PTE + slot % PTRS_PER_PTE;
 	if (vpn < w->vma_start_vpn || vpn >= w->vma_end_vpn) {
 		snprintf(msg, sizeof(msg), "%s: pte pointer (vpn %lu) outside the VMA", what, vpn);
-		shim_bug(__FILE__, __LINE__, msg);
+		SHIM_ASSERT(false, msg);
 	}
 	return vpn;
 }
@@ -418,6 +420,8 @@ static void run_case(void)
 	volatile uint32_t status = 0;
 
 	reset_world();
+	shim_caller_file = NULL;
+	shim_caller_line = 0;
 	memset(&vma, 0, sizeof(vma));
 	if (!decode_case(&vma, &mm, &start, &end, &cp_flags, &folio_pos)) {
 		wr(2); /* status: bad request */
