@@ -24,7 +24,7 @@ import {
   VM_WRITE,
   type World,
 } from '../../src/pte/index.js';
-import { BuildError, buildKernel } from '../../src/realc/harness/build.js';
+import { BuildError, buildKernel, buildKey } from '../../src/realc/harness/build.js';
 import { type KernelTarget, kernelTarget } from '../../src/realc/target.js';
 import { FIXTURES, fixtureTU } from './fixture_tu.js';
 
@@ -107,7 +107,9 @@ describe('build', () => {
     expect(a.cached).toBe(false);
     expect(b.cached).toBe(true);
     expect(b.binary).toBe(a.binary);
-    expect(buildKernel({ tu, cacheDir, sanitize: true }).key).not.toBe(a.key);
+    expect(buildKey({ tu, sanitize: true })).not.toBe(a.key);
+    expect(buildKey({ tu: `${tu} ` })).not.toBe(a.key);
+    expect(buildKey({ tu })).toBe(a.key);
   });
 
   it('a name the shim does not model is named with the file to add it in', () => {
@@ -122,6 +124,15 @@ describe('build', () => {
     expect((err as Error).message).toMatch(
       /the tree uses pte_frobnicate, which the shim does not model; add it in src\/realc\/shim\/arch_x86\.h/,
     );
+  });
+
+  it('a TU without change_protection() says so', () => {
+    const tu = BASE.replace(
+      'long change_protection(struct mmu_gather *tlb',
+      'long change_protection_renamed(struct mmu_gather *tlb',
+    );
+    expect(tu).not.toBe(BASE);
+    expect(() => buildKernel({ tu, cacheDir })).toThrow(/does not define change_protection\(\)/);
   });
 
   it('a missing compiler is a clear message', () => {

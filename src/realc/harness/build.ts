@@ -103,17 +103,27 @@ function worldObject(cc: string, flags: readonly string[], files: { name: string
   return obj;
 }
 
+/** The cache key: sha256 of the TU, every shim file, the compiler's --version and the flags. */
+export function buildKey(
+  options: BuildOptions,
+  cc = options.cc ?? process.env.CC ?? 'cc',
+  flags = compilerFlags(options),
+  files = shimFiles(),
+): string {
+  const hash = createHash('sha256');
+  hash.update(options.tu);
+  for (const f of files) hash.update(`\0${f.name}\0${f.text}`);
+  hash.update(`\0${compilerVersion(cc)}\0${cc}\0${flags.join(' ')}`);
+  return hash.digest('hex').slice(0, 32);
+}
+
 /** Build (or find in the cache) the child for `options.tu`. Throws BuildError. */
 export function buildKernel(options: BuildOptions): Build {
   const t0 = performance.now();
   const cc = options.cc ?? process.env.CC ?? 'cc';
   const flags = compilerFlags(options);
   const files = shimFiles();
-  const hash = createHash('sha256');
-  hash.update(options.tu);
-  for (const f of files) hash.update(`\0${f.name}\0${f.text}`);
-  hash.update(`\0${compilerVersion(cc)}\0${cc}\0${flags.join(' ')}`);
-  const key = hash.digest('hex').slice(0, 32);
+  const key = buildKey(options, cc, flags, files);
   const root = options.cacheDir ?? defaultCacheDir();
   const dir = join(root, key);
   const binary = join(dir, 'kernel');

@@ -51,6 +51,8 @@ export function explainCompileErrors(output: string, tuPath: string): string {
     .filter((l) => l.includes('error'))
     .slice(0, 8)
     .join('\n');
+  if (missing.has('change_protection'))
+    return `the translation unit does not define change_protection(), the entry point the harness calls (TU at ${tuPath})`;
   if (missing.size > 0) {
     const lines = [...missing].map(
       ([name, file]) => `the tree uses ${name}, which the shim does not model; add it in src/realc/shim/${file}`,
