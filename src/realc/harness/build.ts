@@ -2,7 +2,7 @@
 // outside the repository by the hash of everything that goes into it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,14 +129,22 @@ export function buildKernel(options: BuildOptions): Build {
   const binary = join(dir, 'kernel');
   if (existsSync(binary)) return { binary, cached: true, ms: performance.now() - t0, key };
   mkdirSync(dir, { recursive: true });
+  // Several processes may build the same TU at once (parallel test files): every
+  // intermediate is per process, the binary appears by an atomic rename.
   const tuPath = join(dir, 'tu.c');
-  writeFileSync(tuPath, options.tu);
+  writeFileSync(`${tuPath}.${process.pid}`, options.tu);
+  renameSync(`${tuPath}.${process.pid}`, tuPath);
   const world = worldObject(cc, flags, files, root);
-  const obj = join(dir, 'tu.o');
-  run(cc, [...flags, '-I', SHIM_DIR, '-c', '-o', obj, tuPath], tuPath);
+  const obj = join(dir, `tu.${process.pid}.o`);
   const tmp = `${binary}.${process.pid}.tmp`;
-  run(cc, [...flags, '-o', tmp, obj, world], tuPath);
-  renameSync(tmp, binary);
+  try {
+    run(cc, [...flags, '-I', SHIM_DIR, '-c', '-o', obj, tuPath], tuPath);
+    run(cc, [...flags, '-o', tmp, obj, world], tuPath);
+    renameSync(tmp, binary);
+  } finally {
+    rmSync(obj, { force: true });
+    rmSync(tmp, { force: true });
+  }
   return { binary, cached: false, ms: performance.now() - t0, key };
 }
 
