@@ -1,0 +1,248 @@
+// The binary encoding between the harness and the C child (src/realc/shim/
+// world.c is the other side; keep the two in step). Little-endian u32 words.
+// A request is [length, op, ...body]; a response is [length, ...body].
+import type { BatchTrace, Folio, KernelOutcome, PageRun, PmdSlot, Pte, SoftleafType, World } from '../../pte/index.js';
+
+export const OP_CASE = 1;
+export const OP_PTE_OPS = 2;
+export const OP_QUIT = 3;
+
+/** SoftleafType codes, in the order of the C enum softleaf_type (0 is none). */
+export const SOFTLEAF_TYPES: readonly SoftleafType[] = [
+  'swap',
+  'migration_read',
+  'migration_read_exclusive',
+  'migration_write',
+  'device_private_read',
+  'device_private_write',
+  'device_exclusive',
+  'hwpoison',
+  'marker',
+];
+const TYPE_CODE = new Map<SoftleafType, number>(SOFTLEAF_TYPES.map((t, i) => [t, i + 1]));
+
+const WF_SOFT_DIRTY = 1 << 0;
+const WF_ARM64 = 1 << 1;
+const WF_NUMA_NORMAL = 1 << 2;
+const WF_TIERING = 1 << 3;
+const WF_SINGLE = 1 << 4;
+const WF_ANON = 1 << 5;
+const WF_UFFD_UNPOP = 1 << 6;
+const WF_WRITEBACK = 1 << 7;
+
+const FF_ANON = 1;
+const FF_KSM = 2;
+const FF_ZONE_DEVICE = 4;
+const FF_SHARED = 8;
+const FF_PINNED = 16;
+const FF_FILE_LRU = 32;
+const FF_DIRTY = 64;
+
+/** A growable u32 buffer. */
+export class Words {
+  buf = new Uint32Array(1024);
+  len = 0;
+  push(v: number): void {
+    if (this.len === this.buf.length) {
+      const next = new Uint32Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    this.buf[this.len++] = v >>> 0;
+  }
+  reset(): void {
+    this.len = 0;
+  }
+}
+
+function pushEntry(w: Words, pte: Pte): void {
+  if (pte.kind === 'none') {
+    w.push(0);
+    w.push(0);
+    w.push(0);
+  } else if (pte.kind === 'present') {
+    w.push(1);
+    w.push(pte.pfn);
+    w.push(pte.flags);
+  } else {
+    w.push(2 | ((TYPE_CODE.get(pte.type) ?? 0) << 4));
+    w.push(pte.offset);
+    w.push(pte.flags);
+  }
+}
+
+/** Encode one World as an OP_CASE request into `w` (header included). */
+export function encodeWorld(world: World, w: Words): void {
+  w.reset();
+  w.push(0); // length, patched below
+  w.push(OP_CASE);
+  const { config, numa, mm, vma } = world;
+  let wf = 0;
+  if (config.memSoftDirty) wf |= WF_SOFT_DIRTY;
+  if (config.arch === 'arm64') wf |= WF_ARM64;
+  if (numa.balancingNormal) wf |= WF_NUMA_NORMAL;
+  if (numa.memoryTiering) wf |= WF_TIERING;
+  if (mm.singleThreaded) wf |= WF_SINGLE;
+  if (vma.anonymous) wf |= WF_ANON;
+  if (vma.uffdWpUnpopulated) wf |= WF_UFFD_UNPOP;
+  if (vma.fileCanWriteback) wf |= WF_WRITEBACK;
+  w.push(wf);
+  w.push(numa.currentNid);
+  let mask = 0;
+  for (const nid of numa.topTierNids) if (nid >= 0 && nid < 32) mask |= 1 << nid;
+  w.push(mask);
+  w.push(vma.start);
+  w.push(vma.end);
+  w.push(vma.flags);
+  w.push(vma.vm_page_prot);
+  w.push(world.range.start);
+  w.push(world.range.end);
+  w.push(world.cp_flags);
+  w.push(world.folios.length);
+  w.push(world.pmds.length);
+  w.push(world.ptes.length);
+  for (const f of world.folios) pushFolio(w, f);
+  for (const p of world.pmds) {
+    if (p.kind === 'huge') {
+      w.push(2);
+      w.push(p.pmd.pfn);
+      w.push(p.pmd.flags);
+    } else {
+      w.push(p.kind === 'table' ? 1 : 0);
+      w.push(0);
+      w.push(0);
+    }
+  }
+  for (const pte of world.ptes) pushEntry(w, pte);
+  w.buf[0] = w.len - 2;
+}
+
+function pushFolio(w: Words, f: Folio): void {
+  w.push(f.pfn);
+  w.push(f.order);
+  w.push(
+    (f.anon ? FF_ANON : 0) |
+      (f.ksm ? FF_KSM : 0) |
+      (f.zoneDevice ? FF_ZONE_DEVICE : 0) |
+      (f.maybeMappedShared ? FF_SHARED : 0) |
+      (f.maybeDmaPinned ? FF_PINNED : 0) |
+      (f.fileLru ? FF_FILE_LRU : 0) |
+      (f.dirty ? FF_DIRTY : 0),
+  );
+  w.push(f.nid);
+  const n = 1 << f.order;
+  for (let base = 0; base < n; base += 32) {
+    let word = 0;
+    for (let k = 0; k < 32 && base + k < n; k++) if (f.anonExclusive[base + k]) word |= 1 << k;
+    w.push(word);
+  }
+}
+
+/** What the child reported about one case besides the outcome. */
+export interface CaseResult {
+  readonly outcome: KernelOutcome;
+  /** 0 ran to the end, 1 a BUG ended it. */
+  readonly status: number;
+  /** One line per finding: KIND \t file:line \t condition. */
+  readonly findings: readonly string[];
+}
+
+function readEntry(r: Uint32Array, i: number): Pte {
+  const kind = (r[i] as number) & 0xf;
+  if (kind === 0) return { kind: 'none' };
+  if (kind === 1) return { kind: 'present', pfn: r[i + 1] as number, flags: r[i + 2] as number };
+  const type = SOFTLEAF_TYPES[((r[i] as number) >>> 4) - 1];
+  if (type === undefined) throw new Error(`C target returned a softleaf entry of unknown type ${(r[i] as number) >>> 4}`);
+  return { kind: 'softleaf', type, offset: r[i + 1] as number, flags: r[i + 2] as number };
+}
+
+const text = new TextDecoder();
+
+/** Decode an OP_CASE response body (without the length word). */
+export function decodeCase(world: World, r: Uint32Array): CaseResult {
+  let i = 0;
+  const status = r[i++] as number;
+  if (status === 2) {
+    const n = r[i++] as number;
+    const bytes = new Uint8Array(r.buffer, r.byteOffset + i * 4, n);
+    throw new Error(`C harness rejected the world: ${text.decode(bytes)}`);
+  }
+  const count = (r[i++] as number) | 0;
+  const _nfindings = r[i++] as number;
+  const nflushes = r[i++] as number;
+  const nbatches = r[i++] as number;
+  const nsub = r[i++] as number;
+  const nstamps = r[i++] as number;
+  const ptes: Pte[] = new Array(world.ptes.length);
+  for (let k = 0; k < world.ptes.length; k++, i += 3) ptes[k] = readEntry(r, i);
+  const pmds: PmdSlot[] = new Array(world.pmds.length);
+  for (let k = 0; k < world.pmds.length; k++, i += 3) {
+    const kind = r[i] as number;
+    pmds[k] =
+      kind === 2
+        ? { kind: 'huge', pmd: { kind: 'present', pfn: r[i + 1] as number, flags: r[i + 2] as number } }
+        : { kind: kind === 1 ? 'table' : 'none' };
+  }
+  const flushes: PageRun[] = new Array(nflushes);
+  for (let k = 0; k < nflushes; k++, i += 2) flushes[k] = { start: r[i] as number, nr: r[i + 1] as number };
+  const shapes: { start: number; nr: number; nsub: number }[] = new Array(nbatches);
+  for (let k = 0; k < nbatches; k++, i += 3)
+    shapes[k] = { start: r[i] as number, nr: r[i + 1] as number, nsub: r[i + 2] as number };
+  const subs = new Array(nsub);
+  for (let k = 0; k < nsub; k++, i += 3) subs[k] = { idx: r[i] as number, len: r[i + 1] as number, setWrite: r[i + 2] !== 0 };
+  let s = 0;
+  const trace: BatchTrace[] = shapes.map((b) => {
+    const subRuns = subs.slice(s, s + b.nsub);
+    s += b.nsub;
+    return { start: b.start, nr: b.nr, action: 'commit', subRuns };
+  });
+  const numaStamps: number[] = new Array(nstamps);
+  for (let k = 0; k < nstamps; k++) numaStamps[k] = r[i++] as number;
+  const nbytes = r[i++] as number;
+  const bytes = new Uint8Array(r.buffer, r.byteOffset + i * 4, nbytes);
+  const findings = nbytes ? text.decode(bytes).split('\n').filter(Boolean) : [];
+  return { outcome: { ptes, pmds, count, numaStamps, flushes, trace }, status, findings };
+}
+
+/** One present PTE for the accessor comparison (OP_PTE_OPS). */
+export interface PteOpsItem {
+  readonly pfn: number;
+  readonly flags: number;
+  /** pgprot for pte_modify() */
+  readonly prot: number;
+  /** flags of a second PTE (same pfn) for pte_needs_flush(pte, other) */
+  readonly other: number;
+}
+
+/** The C accessors' results for one item, in the order world.c's run_pte_ops() writes them. */
+export interface PteOpsResult {
+  /** flags after pte_modify, mkwrite, wrprotect, mkuffd_wp, clear_uffd_wp, mkdirty, mkclean, mkyoung, mkold, mksoft_dirty, clear_soft_dirty */
+  readonly flags: readonly number[];
+  /** bit 0 present, 1 protnone, 2 write, 3 dirty, 4 young, 5 soft_dirty, 6 uffd_wp, 7 special, 8 needs_flush(pte, other) */
+  readonly preds: number;
+}
+
+export function encodePteOps(items: readonly PteOpsItem[], memSoftDirty: boolean, arm64: boolean, w: Words): void {
+  w.reset();
+  w.push(0);
+  w.push(OP_PTE_OPS);
+  w.push((memSoftDirty ? WF_SOFT_DIRTY : 0) | (arm64 ? WF_ARM64 : 0));
+  w.push(items.length);
+  for (const it of items) {
+    w.push(it.pfn);
+    w.push(it.flags);
+    w.push(it.prot);
+    w.push(it.other);
+  }
+  w.buf[0] = w.len - 2;
+}
+
+export function decodePteOps(r: Uint32Array, n: number): PteOpsResult[] {
+  const out: PteOpsResult[] = [];
+  let i = 1; // status word
+  for (let k = 0; k < n; k++) {
+    out.push({ flags: Array.from(r.subarray(i, i + 11)), preds: r[i + 11] as number });
+    i += 12;
+  }
+  return out;
+}
