@@ -22,11 +22,12 @@ import { labelsFor } from './arch.js';
 import { CandidateHang, type CandidateTarget } from './candidate.js';
 import { checkJson } from './check/json.js';
 import { junitXml } from './check/junit.js';
+import { prepareKernel } from './check/kernel.js';
 import type { TargetSpec, Unit, UnitOutcome } from './check/plan.js';
 import { runPool } from './check/pool.js';
 import { erred, failed, type RunRecord, resultWord } from './check/records.js';
 import { assertWritableDir, assertWritableFile, saveFinding } from './check/sink.js';
-import { inProcessTargets, targetSpecs } from './check/targets.js';
+import { inProcessTargets, type TargetChoice, targetSpecs } from './check/targets.js';
 import { runUnit } from './check/unit.js';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import type { Io } from './io.js';
@@ -59,6 +60,13 @@ export interface CheckOptions {
   readonly jobs?: number;
   /** Where variant names are looked up (default: the registry); tests pass their own. */
   readonly lookup?: (name: string) => Variant;
+  /** A kernel tree to check its own C (--kernel), with patches applied in a temporary copy. */
+  readonly kernel?: string;
+  readonly patches?: readonly string[];
+  /** The shim directory (default: src/realc/shim). */
+  readonly shim?: string;
+  /** Build the C target with -fsanitize=address,undefined. */
+  readonly sanitize?: boolean;
 }
 
 export const defaultJobs = (): number => Math.max(1, availableParallelism());
@@ -96,7 +104,12 @@ function timeShare(deadline: number | null, unitsLeft: number, jobs: number): nu
 }
 
 /** --in-process: the units one after another in this thread. */
-async function runInProcess(o: CheckOptions, units: readonly Unit[], deadline: number | null, onDone: (u: UnitOutcome) => void) {
+async function runInProcess(
+  o: Omit<CheckOptions, 'kernel'> & TargetChoice,
+  units: readonly Unit[],
+  deadline: number | null,
+  onDone: (u: UnitOutcome) => void,
+) {
   const { targets, close } = inProcessTargets(o, o.caseTimeoutMs);
   try {
     const perTarget = units.length / Math.max(1, targets.length);
@@ -147,7 +160,13 @@ export async function runCheck(o: CheckOptions, io: Io): Promise<number> {
   if (o.save) assertWritableDir('--corpus', corpusDir);
   if (o.junit) assertWritableFile('--junit', resolve(io.cwd, o.junit));
 
-  const specs = targetSpecs(o, io.cwd);
+  if (o.kernel !== undefined && (o.variants.length > 0 || o.impl !== undefined))
+    throw new UsageError('--kernel checks a tree on its own: give it without --variant or --impl');
+  if (o.kernel === undefined && (o.patches?.length || o.shim !== undefined || o.sanitize))
+    throw new UsageError('--patch, --shim and --sanitize go with --kernel DIR');
+  const kernel = o.kernel !== undefined ? await prepareKernel({ ...o, kernel: o.kernel, patches: o.patches ?? [] }, io) : null;
+  const choice = kernel ? { ...o, kernel: kernel.choice } : { ...o, kernel: undefined };
+  const specs = targetSpecs(choice, io.cwd, o.caseTimeoutMs);
   const targetNames = specs.map((t) => t.name);
   const paint = paintFor(io.outIsTTY, io.env);
   const progress = poolProgressFor(io, o.quiet);
@@ -157,7 +176,7 @@ export async function runCheck(o: CheckOptions, io: Io): Promise<number> {
   const shardNote = o.shard ? `, shard ${o.shard.index}/${o.shard.count} of base seed ${base}` : '';
   const header = `mprotect-spec check: ${props.length} ${props.length === 1 ? 'property' : 'properties'} x ${targetNames.join(', ')}; ${o.runs} runs each; seed ${seed}${shardNote}${o.arch ? `; arch ${o.arch}` : ''}`;
   progress.note(header);
-  if (!o.json) io.out(`${header}\n\n`);
+  if (!o.json) io.out(`${[header, ...(kernel?.describe ?? [])].join('\n')}\n\n`);
 
   const units = plan(o, props, specs, seed);
   const labelOf = (u: Unit) => `${u.property} on ${u.target.name}`;
@@ -200,7 +219,7 @@ export async function runCheck(o: CheckOptions, io: Io): Promise<number> {
   };
 
   let sigint = false;
-  if (o.inProcess) await runInProcess(o, units, deadline, onDone);
+  if (o.inProcess) await runInProcess(choice, units, deadline, onDone);
   else {
     let started = 0;
     const pool = await runPool(units, {

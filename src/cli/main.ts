@@ -48,6 +48,10 @@ interface RawCheck {
   batching: 'per-pte' | 'batched';
   inProcess?: boolean;
   jobs?: string;
+  kernel?: string;
+  patch: string[];
+  shim?: string;
+  sanitize?: boolean;
 }
 
 function program(io: Io, done: (code: number) => void): Command {
@@ -81,6 +85,10 @@ function program(io: Io, done: (code: number) => void): Command {
     .option('--no-save', 'do not write counterexamples to the corpus')
     .option('--corpus <dir>', 'corpus directory (default: counterexamples/ in the current directory)')
     .option('--case-timeout <ms>', 'per-case time limit for a variant or --impl candidate (each runs in a worker)', '5000')
+    .option('--kernel <dir>', 'a kernel tree: check its own mm/mprotect.c (compiled against the shim)')
+    .option('--patch <file>', 'with --kernel: apply this patch (mbox, format-patch, diff) first (repeatable)', collect, [])
+    .option('--shim <dir>', 'with --kernel: the shim headers (default: src/realc/shim)')
+    .option('--sanitize', 'with --kernel: build with -fsanitize=address,undefined')
     .option('--jobs <n>', 'job workers running properties in parallel (default: the cores); same results for any n')
     .option('--in-process', 'run variants in this thread, one property at a time (a loop hangs the check)')
     .addOption(
@@ -96,6 +104,7 @@ Examples:
   mprotect-spec check                                   # the baseline, 1000 cases per property
   mprotect-spec check --variant my-patch --runs 5000
   mprotect-spec check --impl ~/linux-patch/model.ts     # a candidate outside the project
+  mprotect-spec check --kernel ~/linux --patch 0001-foo.patch   # the tree's own C
   mprotect-spec check --seed 7 --shard 3/16 --runs 100000 --time-limit 3600 --junit out.xml
 ${EXIT_CODES}`,
     )
@@ -121,6 +130,10 @@ ${EXIT_CODES}`,
             batching: raw.batching,
             ...(raw.inProcess ? { inProcess: true } : {}),
             ...(raw.jobs !== undefined ? { jobs: positiveInt('--jobs', raw.jobs) } : {}),
+            ...(raw.kernel !== undefined ? { kernel: raw.kernel } : {}),
+            ...(raw.patch.length ? { patches: raw.patch } : {}),
+            ...(raw.shim !== undefined ? { shim: raw.shim } : {}),
+            ...(raw.sanitize ? { sanitize: true } : {}),
           },
           io,
         ),

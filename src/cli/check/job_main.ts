@@ -4,31 +4,40 @@
 // the tracker, not here.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CheckTarget } from '../../check/index.js';
-import { openTarget, TargetLoadError } from './open_target.js';
-import type { Unit } from './plan.js';
+import { type OpenedTarget, openTarget, TargetLoadError } from './open_target.js';
+import { specKey, type Unit } from './plan.js';
 import { CaseTracker } from './tracker.js';
 import { runUnit } from './unit.js';
 
-export type JobRequest = { readonly type: 'unit'; readonly unit: Unit };
+export type JobRequest = { readonly type: 'unit'; readonly unit: Unit } | { readonly type: 'close' };
 export type JobReply =
   | { readonly type: 'outcome'; readonly outcome: ReturnType<typeof runUnit> }
   | { readonly type: 'load-error'; readonly index: number; readonly message: string }
-  | { readonly type: 'internal-error'; readonly index: number; readonly message: string };
+  | { readonly type: 'internal-error'; readonly index: number; readonly message: string }
+  | { readonly type: 'closed' };
 
 const port = parentPort;
 if (port === null) throw new Error('job_main runs only inside a worker thread');
 const tracker = new CaseTracker(workerData.tracker as SharedArrayBuffer);
 const caseTimeoutMs = workerData.caseTimeoutMs as number;
-const opened = new Map<string, CheckTarget>();
+const opened = new Map<string, OpenedTarget>();
 
 port.on('message', async (req: JobRequest) => {
+  if (req.type === 'close') {
+    for (const o of opened.values()) o.dispose();
+    opened.clear();
+    port.postMessage({ type: 'closed' } satisfies JobReply);
+    return;
+  }
   const unit = req.unit;
-  let target = opened.get(unit.target.file);
+  let target: CheckTarget;
   try {
-    if (!target) {
-      target = await openTarget(unit.target);
-      opened.set(unit.target.file, target);
+    let o = opened.get(specKey(unit.target));
+    if (!o) {
+      o = await openTarget(unit.target);
+      opened.set(specKey(unit.target), o);
     }
+    target = o.target;
   } catch (error) {
     const message = error instanceof TargetLoadError ? error.message : String(error);
     port.postMessage({ type: 'load-error', index: unit.index, message } satisfies JobReply);

@@ -3,7 +3,8 @@
 import { pathToFileURL } from 'node:url';
 import type { CheckTarget } from '../../check/index.js';
 import type { KernelOutcome, World } from '../../pte/index.js';
-import type { TargetSpec } from './plan.js';
+import { BuildError, kernelTarget } from '../../realc/index.js';
+import type { ModuleSpec, TargetSpec } from './plan.js';
 
 /** What a target's call to process.exit() becomes while it runs: a throw the checker reports and shrinks. */
 export class CandidateExit extends Error {
@@ -30,7 +31,31 @@ export async function importModule(file: string): Promise<Record<string, unknown
   return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
 }
 
-export async function openTarget(spec: TargetSpec): Promise<CheckTarget> {
+/** A target and how to let go of it (a kernel target's child process). */
+export interface OpenedTarget {
+  readonly target: CheckTarget;
+  readonly dispose: () => void;
+}
+
+export async function openTarget(spec: TargetSpec): Promise<OpenedTarget> {
+  if (spec.kind === 'kernel') {
+    try {
+      const t = kernelTarget({
+        tu: spec.tu,
+        name: spec.name,
+        batching: spec.batching,
+        sanitize: spec.sanitize,
+        timeoutS: spec.timeoutS,
+      });
+      return { target: t, dispose: t.dispose };
+    } catch (error) {
+      throw new TargetLoadError(`${spec.label}: ${error instanceof BuildError ? error.message : String(error)}`);
+    }
+  }
+  return { target: await openModule(spec), dispose: () => {} };
+}
+
+async function openModule(spec: ModuleSpec): Promise<CheckTarget> {
   let mod: Record<string, unknown>;
   try {
     mod = await importModule(spec.file);

@@ -8,19 +8,36 @@ import type { PropertyResult } from '../../check/run.js';
 import type { Arch, World } from '../../pte/index.js';
 import type { CounterexampleView } from '../../report/counterexample.js';
 
-/** How a job worker obtains the target: a module exporting change_protection(world). */
-export type TargetSpec = {
-  readonly kind: 'module';
-  /** Absolute path of the module. */
-  readonly file: string;
+/** How a job worker obtains the target: a module exporting change_protection(world), or a kernel tree's C. */
+export type TargetSpec = ModuleSpec | KernelSpec;
+
+interface SpecCommon {
   readonly name: string;
   readonly batching: CheckTarget['batching'];
   readonly drift?: readonly string[];
-  /** How messages name it: `--variant x (file)` or `--impl path`. */
+  /** How messages name it: `--variant x (file)`, `--impl path` or `--kernel dir`. */
   readonly label: string;
-  /** How the replay command names it: `--variant x` or `--impl path`. */
+  /** How the replay command names it: `--variant x`, `--impl path`, `--kernel dir --patch p`. */
   readonly replayAs: string;
-};
+}
+
+export interface ModuleSpec extends SpecCommon {
+  readonly kind: 'module';
+  /** Absolute path of the module. */
+  readonly file: string;
+}
+
+export interface KernelSpec extends SpecCommon {
+  readonly kind: 'kernel';
+  /** The extracted translation unit (src/realc/extract), compiled with the shim in each worker (cached). */
+  readonly tu: string;
+  readonly sanitize: boolean;
+  /** Seconds the C child may spend on one case before it counts as hung. */
+  readonly timeoutS: number;
+}
+
+/** A key that tells targets apart within one worker. */
+export const specKey = (t: TargetSpec): string => (t.kind === 'module' ? t.file : `kernel:${t.name}`);
 
 export interface Unit {
   /** Position in the report: target-major, property-minor. */

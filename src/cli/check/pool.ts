@@ -81,6 +81,17 @@ function stuckOutcome(unit: Unit, stuck: StuckCase | null, why: string): UnitOut
 /** How long a module may take to load (tsx compiles it on the way). */
 const LOAD_TIMEOUT_MS = 60_000;
 
+/** Asks a worker to let go of its targets (a kernel target's child process), then ends it. */
+function closeWorker(worker: Worker): void {
+  const timer = setTimeout(() => void worker.terminate(), 1000);
+  worker.on('message', (m: JobReply) => {
+    if (m.type !== 'closed') return;
+    clearTimeout(timer);
+    void worker.terminate();
+  });
+  worker.postMessage({ type: 'close' });
+}
+
 interface Slot {
   worker: Worker;
   view: TrackerView;
@@ -103,7 +114,7 @@ export function runPool(units: readonly Unit[], o: PoolOptions): Promise<PoolRes
       if (slots.some((s) => s.unit !== null) || (queue.length > 0 && !stopping)) return;
       if (timer) clearInterval(timer);
       process.off('SIGINT', onSigint);
-      for (const s of slots) void s.worker.terminate();
+      for (const s of slots) closeWorker(s.worker);
       outcomes.sort((a, b) => a.index - b.index);
       resolveAll({ outcomes, interrupted, loadError });
     };
@@ -147,6 +158,7 @@ export function runPool(units: readonly Unit[], o: PoolOptions): Promise<PoolRes
 
     const onReply = (s: Slot, reply: JobReply) => {
       if (s.unit === null) return;
+      if (reply.type === 'closed') return;
       if (reply.type === 'outcome') return complete(s, reply.outcome);
       if (reply.type === 'load-error') {
         loadError ??= reply.message;

@@ -6,22 +6,37 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CheckTarget, variantTarget } from '../../check/index.js';
 import { BASELINE_VARIANT, getVariant, type Variant } from '../../kernel/index.js';
+import { kernelTarget } from '../../realc/index.js';
 import { PROJECT_ROOT } from '../../store/index.js';
 import { loadCandidate } from '../candidate.js';
 import { UsageError } from '../errors.js';
 import { shellWord } from '../options.js';
-import type { TargetSpec } from './plan.js';
+import type { KernelSpec, TargetSpec } from './plan.js';
 
 export interface TargetChoice {
   readonly variants: readonly string[];
   readonly impl?: string;
+  /** A kernel tree's C, extracted (check --kernel). */
+  readonly kernel?: KernelChoice;
   readonly batching: CheckTarget['batching'];
   readonly lookup?: (name: string) => Variant;
 }
 
+/** A kernel tree (with patches) as the CLI named it, and its extracted translation unit. */
+export interface KernelChoice {
+  readonly dir: string;
+  readonly patches: readonly string[];
+  /** What the report calls it: `git describe` of the tree and the patch files. */
+  readonly name: string;
+  readonly tu: string;
+  readonly batching: CheckTarget['batching'];
+  readonly drift?: readonly string[];
+  readonly sanitize: boolean;
+}
+
 /** The variants named (default: the baseline when nothing else is chosen). */
 export function chosenVariants(o: TargetChoice): Variant[] {
-  const names = o.variants.length || o.impl ? o.variants : [BASELINE_VARIANT];
+  const names = o.variants.length || o.impl || o.kernel ? o.variants : [BASELINE_VARIANT];
   return names.map((name) => {
     try {
       return (o.lookup ?? getVariant)(name);
@@ -31,7 +46,7 @@ export function chosenVariants(o: TargetChoice): Variant[] {
   });
 }
 
-export function targetSpecs(o: TargetChoice, cwd: string): TargetSpec[] {
+export function targetSpecs(o: TargetChoice, cwd: string, caseTimeoutMs = 5000): TargetSpec[] {
   const root = fileURLToPath(PROJECT_ROOT);
   const specs: TargetSpec[] = chosenVariants(o).map((v) => ({
     kind: 'module',
@@ -53,7 +68,26 @@ export function targetSpecs(o: TargetChoice, cwd: string): TargetSpec[] {
       replayAs: `--impl ${shellWord(o.impl)}`,
     });
   }
+  if (o.kernel) specs.push(kernelSpec(o.kernel, caseTimeoutMs));
   return specs;
+}
+
+/** Seconds the C child may spend on one case: within the per-case time limit of the job worker. */
+export const kernelCaseSeconds = (caseTimeoutMs: number): number => Math.max(1, Math.floor(caseTimeoutMs / 2000));
+
+export function kernelSpec(k: KernelChoice, caseTimeoutMs = 5000): KernelSpec {
+  const patches = k.patches.map((p) => ` --patch ${shellWord(p)}`).join('');
+  return {
+    kind: 'kernel',
+    tu: k.tu,
+    name: k.name,
+    batching: k.batching,
+    ...(k.drift ? { drift: k.drift } : {}),
+    sanitize: k.sanitize,
+    timeoutS: kernelCaseSeconds(caseTimeoutMs),
+    label: `--kernel ${k.dir}`,
+    replayAs: `--kernel ${shellWord(k.dir)}${patches}`,
+  };
 }
 
 /**
@@ -64,6 +98,17 @@ export function inProcessTargets(o: TargetChoice, caseTimeoutMs: number): { targ
   const variants = chosenVariants(o);
   const targets: CheckTarget[] = variants.map(variantTarget);
   const closers: (() => Promise<void>)[] = [];
+  if (o.kernel) {
+    const t = kernelTarget({
+      tu: o.kernel.tu,
+      name: o.kernel.name,
+      batching: o.kernel.batching,
+      sanitize: o.kernel.sanitize,
+      timeoutS: kernelCaseSeconds(caseTimeoutMs),
+    });
+    closers.push(async () => t.dispose());
+    targets.push(t);
+  }
   if (o.impl) {
     const c = loadCandidate(o.impl, { caseTimeoutMs, batching: o.batching });
     closers.push(c.close);
