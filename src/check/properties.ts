@@ -41,7 +41,13 @@ export const PROPERTIES: readonly PropertyDef[] = [
     cites: 'INV-14, INV-19, Δ1-Δ8',
     needsReference: true,
     check: (world, target, spec) =>
-      withOutcome(target, world, (out) => [...compareRelaxed(world, spec(world), out), ...checkTrace(world, out)]),
+      withOutcome(target, world, (out) => {
+        const plain = spec(world);
+        return [
+          ...compareRelaxed(world, plain, out, batchAwareSpec(world, spec, plain)),
+          ...checkTrace(world, out, target.batching),
+        ];
+      }),
   },
   {
     id: 'agree-exact',
@@ -73,7 +79,7 @@ export const PROPERTIES: readonly PropertyDef[] = [
     title: 'a second identical call changes nothing',
     cites: 'INV-12',
     needsReference: false,
-    check: (world, target) => checkIdempotent(target, world),
+    check: (world, target, spec) => checkIdempotent(target, world, spec),
   },
   {
     id: 'range-split',
