@@ -53,11 +53,7 @@ function diffEntries(rule: Mismatch['rule'], world: World, a: readonly Pte[], b:
  * world between (a broken first call), no allowance is made. Per-PTE targets:
  * exact.
  */
-export function checkIdempotent(
-  target: CheckTarget,
-  world: World,
-  spec: SpecFn = (w) => change_protection_spec(w),
-): Mismatch[] {
+export function checkIdempotent(target: CheckTarget, world: World, spec: SpecFn = (w) => change_protection_spec(w)): Mismatch[] {
   const run = runner(target);
   const first = run(world);
   if (isMismatch(first)) return [first];

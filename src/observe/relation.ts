@@ -120,12 +120,7 @@ function comparePresent(ctx: SlotContext, s: PresentPte, v: PresentPte): Mismatc
  * and the upper bound `upper` (the batch-aware spec of the same world), slot
  * by slot; `world` is the input all three were computed from.
  */
-export function compareEntriesRelaxed(
-  world: World,
-  ref: readonly Pte[],
-  got: readonly Pte[],
-  upper: readonly Pte[],
-): Mismatch[] {
+export function compareEntriesRelaxed(world: World, ref: readonly Pte[], got: readonly Pte[], upper: readonly Pte[]): Mismatch[] {
   const out: Mismatch[] = [];
   const { vma, range } = world;
   if (got.length !== ref.length)

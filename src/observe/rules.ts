@@ -29,7 +29,7 @@ export const RULES = {
   ),
   'R-PRES.3': rule(
     'R-PRES.3',
-    'extra dirty, young or soft-dirty only from the batch merge of the slot\'s own batch',
+    "extra dirty, young or soft-dirty only from the batch merge of the slot's own batch",
     'modify_prot_start_ptes() ORs dirty and young over a batch of n >= 2 (x86 pte_mkdirty() adds soft-dirty from a dirty later PTE); the bound is the batch-aware spec (Δ1-Δ3)',
   ),
   'R-WR.1': rule(
