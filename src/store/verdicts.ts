@@ -5,7 +5,7 @@ import { change_protection_spec } from '../../spec/index.js';
 import type { CheckTarget, SpecFn } from '../check/index.js';
 import { getProperty, type PropertyDef, specAsTarget, variantTarget } from '../check/index.js';
 import { VARIANTS } from '../kernel/index.js';
-import { driftIn, type Mismatch } from '../observe/index.js';
+import { type Mismatch, unrelaxedDrift } from '../observe/index.js';
 import type { World } from '../pte/index.js';
 import type { Expectation } from './schema.js';
 
@@ -24,7 +24,7 @@ export interface TargetVerdict {
 export function verdictOf(prop: PropertyDef, target: CheckTarget, world: World): TargetVerdict {
   let drift: string | null = null;
   try {
-    drift = prop.needsReference ? driftIn(world, target.drift) : null;
+    drift = prop.needsReference ? unrelaxedDrift(world, target.drift) : null;
   } catch {
     drift = null;
   }
