@@ -1,7 +1,8 @@
 // Metamorphic properties (SEMANTICS §14): idempotence (INV-12), range
 // splitting (INV-13) and TRY monotonicity (INV-20). Each compares a target
 // with itself on related worlds, so it needs no reference.
-import { batchRuns, compareEntriesRelaxed, flushedOf, type Mismatch } from '../observe/index.js';
+import { change_protection_spec } from '../../spec/index.js';
+import { batchAwareSpec, batchRuns, compareEntriesRelaxed, flushedOf, type Mismatch } from '../observe/index.js';
 import {
   _PAGE_DIRTY,
   _PAGE_RW,
@@ -17,7 +18,7 @@ import {
   type World,
 } from '../pte/index.js';
 import { runGuarded } from './guard.js';
-import type { CheckTarget } from './target.js';
+import type { CheckTarget, SpecFn } from './target.js';
 
 type Run = (world: World) => KernelOutcome | Mismatch;
 
@@ -45,11 +46,14 @@ function diffEntries(rule: Mismatch['rule'], world: World, a: readonly Pte[], b:
 
 /**
  * INV-12: a second identical call leaves the entries as the first left them.
- * For a batched target only up to the §11 allowances: the first call can make
+ * For a batched target each field may lie between the first call's value and
+ * the batch-aware spec of the world between the calls: the first call can make
  * write bits uniform inside a folio, so the second call batches PTEs the first
- * did not and merges their dirty/young bits (Δ1-Δ5). Per-PTE targets: exact.
+ * did not and merges their dirty/young bits (Δ1-Δ5). When the spec refuses the
+ * world between (a broken first call), no allowance is made. Per-PTE targets:
+ * exact.
  */
-export function checkIdempotent(target: CheckTarget, world: World): Mismatch[] {
+export function checkIdempotent(target: CheckTarget, world: World, spec: SpecFn = (w) => change_protection_spec(w)): Mismatch[] {
   const run = runner(target);
   const first = run(world);
   if (isMismatch(first)) return [first];
@@ -58,7 +62,13 @@ export function checkIdempotent(target: CheckTarget, world: World): Mismatch[] {
   if (isMismatch(second)) return [second];
   if (target.batching === 'per-pte')
     return diffEntries('INV-12', world, first.ptes, second.ptes, 'a second identical call changed the entry again');
-  return compareEntriesRelaxed(between, first.ptes, second.ptes).map((m) => ({
+  let upper: readonly Pte[] = first.ptes;
+  try {
+    upper = batchAwareSpec(between, spec).ptes;
+  } catch {
+    // the first call left a world the spec refuses: compare exactly
+  }
+  return compareEntriesRelaxed(between, first.ptes, second.ptes, upper).map((m) => ({
     ...m,
     rule: 'INV-12',
     message: `a second identical call changed the entry beyond the batch allowances (${m.rule}: ${m.message})`,

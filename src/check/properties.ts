@@ -7,6 +7,8 @@ import {
   checkTrace,
   compareExact,
   compareRelaxed,
+  driftSpec,
+  flushDriftAllowed,
   flushedOf,
   type Mismatch,
 } from '../observe/index.js';
@@ -41,7 +43,14 @@ export const PROPERTIES: readonly PropertyDef[] = [
     cites: 'INV-14, INV-19, Δ1-Δ8',
     needsReference: true,
     check: (world, target, spec) =>
-      withOutcome(target, world, (out) => [...compareRelaxed(world, spec(world), out), ...checkTrace(world, out)]),
+      withOutcome(target, world, (out) => {
+        const ref = driftSpec(spec, target.drift);
+        const plain = ref(world);
+        return [
+          ...compareRelaxed(world, plain, out, batchAwareSpec(world, ref, plain)),
+          ...checkTrace(world, out, target.batching),
+        ];
+      }),
   },
   {
     id: 'agree-exact',
@@ -49,9 +58,11 @@ export const PROPERTIES: readonly PropertyDef[] = [
     cites: 'INV-14 (exact), R-PRES.3',
     needsReference: true,
     check: (world, target, spec) =>
-      withOutcome(target, world, (out) =>
-        compareExact(world, target.batching === 'batched' ? batchAwareSpec(world, spec) : spec(world), out),
-      ),
+      withOutcome(target, world, (out) => {
+        const ref = driftSpec(spec, target.drift);
+        const expected = target.batching === 'batched' ? batchAwareSpec(world, ref) : ref(world);
+        return compareExact(world, expected, out, { flushContainment: flushDriftAllowed(world, target.drift) });
+      }),
   },
   {
     id: 'single-pte',
@@ -59,7 +70,12 @@ export const PROPERTIES: readonly PropertyDef[] = [
     cites: 'INV-21',
     needsReference: true,
     worldOptions: { smallFoliosOnly: true },
-    check: (world, target, spec) => withOutcome(target, world, (out) => compareExact(world, spec(world), out)),
+    check: (world, target, spec) =>
+      withOutcome(target, world, (out) =>
+        compareExact(world, driftSpec(spec, target.drift)(world), out, {
+          flushContainment: flushDriftAllowed(world, target.drift),
+        }),
+      ),
   },
   {
     id: 'invariants',
@@ -73,7 +89,7 @@ export const PROPERTIES: readonly PropertyDef[] = [
     title: 'a second identical call changes nothing',
     cites: 'INV-12',
     needsReference: false,
-    check: (world, target) => checkIdempotent(target, world),
+    check: (world, target, spec) => checkIdempotent(target, world, spec),
   },
   {
     id: 'range-split',

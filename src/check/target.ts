@@ -7,7 +7,7 @@ export interface CheckTarget {
   readonly run: (world: World) => KernelOutcome;
   /** 'per-pte' targets must equal the pure spec exactly; 'batched' ones the batch-aware spec. */
   readonly batching: 'per-pte' | 'batched';
-  /** Documented version drift (SEMANTICS §11, e.g. 'Δ9'): worlds showing it are not compared with the spec. */
+  /** Documented version drift (SEMANTICS §11, e.g. 'Δ9'): relaxed where it lies, per field or folio (src/observe/drift.ts). */
   readonly drift?: readonly string[];
 }
 

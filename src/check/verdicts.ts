@@ -5,7 +5,7 @@
 // declares an unknown drift id throws here as it does there.
 import { change_protection_spec } from '../../spec/index.js';
 import { VARIANTS } from '../kernel/index.js';
-import { driftIn, type Mismatch } from '../observe/index.js';
+import { type Mismatch, unrelaxedDrift } from '../observe/index.js';
 import type { World } from '../pte/index.js';
 import type { Expectation } from '../store/schema.js';
 import { getProperty, type PropertyDef } from './properties.js';
@@ -28,7 +28,7 @@ export interface TargetVerdict {
 /** One property on one world and target, through checkCase (a throw is a REL-CRASH mismatch). */
 export function verdictOf(prop: PropertyDef, target: CheckTarget, world: World): TargetVerdict {
   const mismatches = checkCase(prop, world, target, spec);
-  if (mismatches === null) return { verdict: 'excluded', mismatches: [], drift: driftIn(world, target.drift) ?? '' };
+  if (mismatches === null) return { verdict: 'excluded', mismatches: [], drift: unrelaxedDrift(world, target.drift) ?? '' };
   return { verdict: mismatches.length ? 'fails' : 'holds', mismatches };
 }
 

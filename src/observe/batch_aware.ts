@@ -34,12 +34,16 @@ export function mergeBatch(world: World, members: readonly PresentPte[]): Presen
   return merged;
 }
 
-/** The world as the per-entry rules see it after each batch's A/D merge. */
-export function mergedWorld(world: World, spec: SpecFn): World {
+/**
+ * The world as the per-entry rules see it after each batch's A/D merge; the
+ * same world object when no batch has n >= 2. `known` is spec(world) when the
+ * caller has it already (only read under PROT_NUMA).
+ */
+export function mergedWorld(world: World, spec: SpecFn, known?: SpecOutcome): World {
   const runs = batchRuns(world).filter((run) => run.nr > 1);
   if (runs.length === 0) return world;
   const numa = (world.cp_flags & MM_CP_PROT_NUMA) !== 0;
-  const plain = numa ? spec(world) : undefined;
+  const plain = numa ? (known ?? spec(world)) : undefined;
   const ptes: Pte[] = [...world.ptes];
   for (const run of runs) {
     const i0 = run.start - world.vma.start;
@@ -52,6 +56,7 @@ export function mergedWorld(world: World, spec: SpecFn): World {
 }
 
 /** The outcome a correct batched implementation must produce exactly. */
-export function batchAwareSpec(world: World, spec: SpecFn): SpecOutcome {
-  return spec(mergedWorld(world, spec));
+export function batchAwareSpec(world: World, spec: SpecFn, known?: SpecOutcome): SpecOutcome {
+  const merged = mergedWorld(world, spec, known);
+  return merged === world && known ? known : spec(merged);
 }

@@ -37,7 +37,7 @@ export function compareCount(spec: Outcome, kern: Outcome, rule: 'REL-COUNT' | '
   return spec.count === kern.count ? [] : [{ rule, message: `count: spec ${spec.count}, variant ${kern.count}` }];
 }
 
-export function compareStamps(spec: Outcome, kern: Outcome, rule: 'Δ8' | 'EXACT'): Mismatch[] {
+export function compareStamps(spec: Outcome, kern: Outcome, rule: 'R-PRES.2' | 'EXACT'): Mismatch[] {
   const a = [...new Set(spec.numaStamps)].sort((x, y) => x - y);
   const b = [...new Set(kern.numaStamps)].sort((x, y) => x - y);
   return a.join() === b.join() ? [] : [{ rule, message: `stamped folios: spec [${a.join(', ')}], variant [${b.join(', ')}]` }];
@@ -51,8 +51,9 @@ export function flushedPages(kern: KernelOutcome): Set<number> {
 
 /**
  * INV-15 completeness and containment (the relaxed form, Δ6): every page the
- * spec must flush is flushed, unless an allowance (Δ4/Δ5) left the variant's
- * entry different; then the variant's own transition decides.
+ * spec must flush is flushed, unless the batch merge (Δ1-Δ5, bounded by the
+ * batch-aware spec in relation.ts) left the variant's entry different; then
+ * the variant's own transition decides.
  */
 export function compareFlushCovers(world: World, spec: SpecOutcome, kern: KernelOutcome): Mismatch[] {
   const out: Mismatch[] = [];

@@ -1,5 +1,5 @@
 // SEMANTICS §14 invariants on one outcome, for the spec and every variant
-// alike. INV-17 (folio state untouched) is enforced by freezing the input;
+// alike, on PTEs and on huge PMDs. INV-17 (folio state untouched) is enforced by freezing the input;
 // INV-14 is the relation; INV-12/13/20 are metamorphic (src/check/).
 import {
   _PAGE_CC,
@@ -16,6 +16,7 @@ import {
   MM_CP_UFFD_WP_RESOLVE,
   type Outcome,
   type PresentPte,
+  PTRS_PER_PTE,
   type Pte,
   page_anon_exclusive,
   pgprot_write,
@@ -148,6 +149,44 @@ export function expectedCount(world: World, after: Outcome): number {
   return count;
 }
 
+/**
+ * INV-1, INV-3, INV-5, INV-7 and INV-9 on huge PMDs that are still huge
+ * after the call (change_huge_pmd(), mm/huge_memory.c: pmd_modify(), the
+ * uffd-wp marking and can_change_pmd_writable() apply the PTE rules at PMD
+ * size, the write gate on the head page). PMDs the range does not reach must
+ * be unchanged (INV-18). `vpn` of a mismatch is the PMD's first page.
+ */
+function checkHugePmds(world: World, after: Outcome, out: Mismatch[]): void {
+  const { vma, range, cp_flags: cp } = world;
+  const p0 = pmd_index_of(vma.start);
+  world.pmds.forEach((slot, j) => {
+    if (slot.kind !== 'huge') return;
+    const vpn = (p0 + j) * PTRS_PER_PTE;
+    const b = slot.pmd;
+    const now = after.pmds[j];
+    const m = (rule: Mismatch['rule'], message: string) =>
+      out.push({ rule, message: `huge PMD: ${message}`, vpn, before: b, ...(now?.kind === 'huge' ? { variant: now.pmd } : {}) });
+    const reached = Math.min(vpn + PTRS_PER_PTE, range.end) > Math.max(vpn, range.start);
+    if (!reached) {
+      if (now?.kind !== 'huge' || !pte_same(now.pmd, b)) m('INV-18', 'changed outside the range');
+      return;
+    }
+    if (now?.kind !== 'huge') return; // split: its PTEs are checked slot by slot
+    const a = now.pmd;
+    const processed = !(cp & MM_CP_PROT_NUMA) || !pte_same(a, b);
+    if (a.pfn !== b.pfn) m('INV-9', 'pfn changed');
+    if (pte_write(a) && !(vma.flags & VM_SHARED)) {
+      const folio = vm_normal_folio(world, a);
+      if (!folio?.anon || !page_anon_exclusive(folio, a.pfn))
+        m('INV-1', 'writable in a private VMA but its head page is not an exclusive anon page');
+    }
+    if (processed && pte_write(a) && !(vma.flags & VM_WRITE)) m('INV-3', 'writable without VM_WRITE');
+    if (pte_write(a) && pte_uffd_wp(a)) m('INV-5', 'writable with uffd-wp set');
+    if (cp & MM_CP_UFFD_WP && processed && !pte_uffd_wp(a)) m('INV-5', 'MM_CP_UFFD_WP left the PMD without uffd-wp');
+    if (pte_protnone(a) && pte_write(a)) m('INV-7', 'PROT_NONE and writable');
+  });
+}
+
 /** Invariants on one outcome. Pass `flushed` (pages) to check INV-15 for a variant. */
 export function checkInvariants(
   world: World,
@@ -190,6 +229,7 @@ export function checkInvariants(
         out.push({ rule: 'INV-15', message: 'needs a flush but none was recorded', vpn, before: b, variant: a });
     }
   }
+  checkHugePmds(world, after, out);
   for (const vpn of flushed)
     if (vpn < range.start || vpn >= range.end) out.push({ rule: 'INV-15', message: 'a flush recorded outside the range', vpn });
   const count = expectedCount(world, after);

@@ -1,6 +1,7 @@
-// The relation's rules. Each allowance of SEMANTICS §11 (Δ1-Δ8) is named with
-// the kernel reason it rests on; every other difference is a mismatch whose
-// rule says what broke.
+// The rules a failure can name. The allowances of SEMANTICS §11 (Δ1-Δ8) are
+// not rules of their own: the relation derives them from the batch-aware
+// spec (relation.ts), and a value outside them breaks the kernel rule they
+// rest on (R-PRES.3 for the A/D merge, R-WR.* for write, R-PRES.2 stamps).
 export interface RelationRule {
   readonly id: string;
   readonly title: string;
@@ -26,25 +27,37 @@ export const RULES = {
     'no dirty, young or soft-dirty bit is lost',
     'modify_prot_start_ptes() only ORs bits into the merged PTE (R-PRES.3)',
   ),
-  Δ1: rule(
-    'Δ1',
-    'extra dirty only from a dirty batch-mate',
-    'modify_prot_start_ptes() merges dirty over the whole batch (R-PRES.3)',
+  'R-PRES.3': rule(
+    'R-PRES.3',
+    "extra dirty, young or soft-dirty only from the batch merge of the slot's own batch",
+    'modify_prot_start_ptes() ORs dirty and young over a batch of n >= 2 (x86 pte_mkdirty() adds soft-dirty from a dirty later PTE); the bound is the batch-aware spec (Δ1-Δ3)',
   ),
-  Δ2: rule(
-    'Δ2',
-    'extra young only from a young batch-mate',
-    'modify_prot_start_ptes() merges accessed over the whole batch (R-PRES.3)',
+  'R-WR.1': rule(
+    'R-WR.1',
+    'no write upgrade without MM_CP_TRY_CHANGE_WRITABLE',
+    'the upgrade path runs only for TRY callers and a read-only new entry',
   ),
-  Δ3: rule(
-    'Δ3',
-    'extra soft-dirty only from a dirty non-first batch-mate on x86 with soft-dirty',
-    'x86 pte_mkdirty() also sets soft-dirty while merging (R-PRES.3)',
+  'R-WR.2.1': rule('R-WR.2.1', 'no write upgrade without VM_WRITE', 'maybe_change_pte_writable() refuses a VMA without VM_WRITE'),
+  'R-WR.2.2': rule('R-WR.2.2', 'no write upgrade of a PROT_NONE entry', 'maybe_change_pte_writable() refuses pte_protnone()'),
+  'R-WR.2.3': rule(
+    'R-WR.2.3',
+    'no write upgrade of an entry without soft-dirty while tracking is on',
+    'pte_needs_soft_dirty_wp() keeps the write fault that records soft-dirty; batching may only raise soft-dirty through the merge (Δ5)',
   ),
-  'Δ4/Δ5': rule(
-    'Δ4/Δ5',
-    'extra write only through the merged dirty (shared) or merged soft-dirty (private) bit',
-    'can_change_shared_pte_writable() reads the merged dirty bit (R-WR.3); the gate sees the merged soft-dirty (R-WR.4)',
+  'R-WR.2.4': rule(
+    'R-WR.2.4',
+    'no write upgrade of a uffd-wp entry',
+    'userfaultfd_pte_wp() keeps the write fault userfaultfd waits for; batching never changes uffd-wp',
+  ),
+  'R-WR.3': rule(
+    'R-WR.3',
+    'a shared entry is upgraded only when it, or a mate in its own batch of n >= 2, is dirty',
+    'can_change_shared_pte_writable() reads pte_dirty() of the merged entry (Δ4)',
+  ),
+  'R-WR.4': rule(
+    'R-WR.4',
+    'a private entry is upgraded only on an exclusive anonymous page',
+    'commit_anon_folio_batch() sets write per PageAnonExclusive() sub-run of an anon folio',
   ),
   'REL-WRITE': rule(
     'REL-WRITE',
@@ -58,10 +71,10 @@ export const RULES = {
   ),
   'REL-COUNT': rule('REL-COUNT', 'the returned count agrees', 'present PTEs are counted batched or not (R-PRES.6, INV-16)'),
   'REL-PMD': rule('REL-PMD', 'PMD slots agree', 'change_huge_pmd() and splits are not batched (R-WALK.3)'),
-  Δ8: rule(
-    'Δ8',
+  'R-PRES.2': rule(
+    'R-PRES.2',
     'the same folios get NUMA access-time stamps',
-    'stamped once per batch instead of per PTE, same folios (R-PRES.2)',
+    'stamped once per batch instead of per PTE, same folios (Δ8)',
   ),
   'INV-15': rule(
     'INV-15',
