@@ -13,6 +13,7 @@ import {
   VM_SHARED,
   VM_WRITE,
 } from '../../pte/index.js';
+import { WARN_ON_ONCE } from './bug.js';
 import type { vm_area_struct } from './context.js';
 import { folio_nid, folio_set_all_anon_exclusive, PageAnon, PageAnonExclusive, page_folio, pfn_to_folio } from './memmap.js';
 import type { mmu_gather } from './mmu_gather.js';
@@ -80,7 +81,8 @@ export const is_huge_zero_pmd = (_pmd: PresentPte): boolean => false;
 
 /** can_change_pmd_writable(vma, addr, pmd): the PTE rules on the head page (R-WR.2-4). */
 export function can_change_pmd_writable(vma: vm_area_struct, addr: number, pmd: PresentPte): boolean {
-  if (!(vma.vm_flags & VM_WRITE)) return false; // WARN_ON_ONCE
+  if (WARN_ON_ONCE(!(vma.vm_flags & VM_WRITE), 'WARN_ON_ONCE(!(vma->vm_flags & VM_WRITE)) in can_change_pmd_writable()'))
+    return false;
 
   /* Don't touch entries that are not even readable (NUMA hinting). */
   if (pmd_protnone(pmd)) return false;

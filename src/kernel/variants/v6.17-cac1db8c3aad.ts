@@ -107,10 +107,12 @@ import {
   type vm_area_struct,
   vm_normal_folio,
   vm_normal_page,
+  WARN_ON_ONCE,
 } from '../lib/index.js';
 
 function maybe_change_pte_writable(vma: vm_area_struct, pte: PresentPte): boolean {
-  if (!(vma.vm_flags & VM_WRITE)) return false; // WARN_ON_ONCE
+  if (WARN_ON_ONCE(!(vma.vm_flags & VM_WRITE), 'WARN_ON_ONCE(!(vma->vm_flags & VM_WRITE)) in maybe_change_pte_writable()'))
+    return false;
 
   /* Don't touch entries that are not even readable. */
   if (pte_protnone(pte)) return false;
@@ -454,7 +456,7 @@ export function change_pte_range(
       }
     } else {
       /* It must be an none page, or what else?.. */
-      if (!pte_none(oldpte)) throw new Error('WARN_ON_ONCE(!pte_none(oldpte))');
+      WARN_ON_ONCE(!pte_none(oldpte), 'WARN_ON_ONCE(!pte_none(oldpte)) in change_pte_range()');
 
       /*
        * Nobody plays with any none ptes besides
