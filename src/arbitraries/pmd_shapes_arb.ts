@@ -31,11 +31,11 @@ import {
   type PmdSlot,
   PTRS_PER_PTE,
   pmd_index_of,
+  type SoftleafType,
   SWP_MIG_DIRTY,
   SWP_MIG_YOUNG,
   SWP_SOFT_DIRTY,
   SWP_UFFD_WP,
-  type SoftleafType,
   type World,
 } from '../pte/index.js';
 import { HUGE_ZERO_PFN } from '../pte/types.js';
