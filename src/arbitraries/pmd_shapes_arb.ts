@@ -17,7 +17,6 @@
 import fc from 'fast-check';
 import {
   _PAGE_ACCESSED,
-  _PAGE_DIRTY,
   _PAGE_DIRTY_BITS,
   _PAGE_RW,
   _PAGE_SOFT_DIRTY,
