@@ -13,6 +13,7 @@
 //                                                              VM_WARN_ON_FOLIO(page_folio(pfn_to_page(pte_pfn(pte))) != folio)
 //   can_change_pmd_writable()     mm/huge_memory.c            WARN_ON_ONCE(!(vma->vm_flags & VM_WRITE))
 //   maybe_change_pte_writable()   mm/mprotect.c (B'/C; A/B in can_change_pte_writable())  the same WARN_ON_ONCE
+//   can_change_shared_pte_writable() mm/mprotect.c (C)        VM_WARN_ON_ONCE(is_zero_pfn(pte_pfn(pte)) && pte_dirty(pte))
 //   change_non_present_huge_pmd() mm/huge_memory.c            VM_WARN_ON(!pmd_is_valid_softleaf(*pmd))
 //   __split_huge_pmd_locked()     mm/huge_memory.c            VM_BUG_ON(haddr & ~HPAGE_PMD_MASK),
 //                                                              VM_BUG_ON_VMA(vma->vm_start > haddr),
@@ -54,4 +55,5 @@ export function WARN_ON_ONCE(cond: boolean, what: string): boolean {
   return cond;
 }
 export const VM_WARN_ON = WARN_ON_ONCE;
+export const VM_WARN_ON_ONCE = WARN_ON_ONCE;
 export const VM_WARN_ON_FOLIO = WARN_ON_ONCE;

@@ -3,6 +3,7 @@
 // resolves against the run's memmap copy (context.ts), so `first_page + idx`
 // reads as in C. Folio facts are SEMANTICS §4.
 import { type Folio, folio_nr_pages, type PresentPte, pfn_folio, pte_special } from '../../pte/index.js';
+import { ZERO_PFN } from '../../pte/types.js';
 import { VM_BUG_ON_PGFLAGS } from './bug.js';
 import { current_mm, type vm_area_struct } from './context.js';
 
@@ -73,3 +74,6 @@ export function folio_set_all_anon_exclusive(folio: Folio, exclusive: boolean): 
   const i = mm.folios.findIndex((f) => f.pfn === folio.pfn);
   mm.folios[i] = { ...folio, anonExclusive: new Array<boolean>(folio_nr_pages(folio)).fill(exclusive) };
 }
+
+/** is_zero_pfn(pfn): the 4 KiB zero page (include/linux/pgtable.h). */
+export const is_zero_pfn = (pfn: number): boolean => pfn === ZERO_PFN;
