@@ -6,8 +6,16 @@ import { resolveSpecOptions, type SpecOptions } from './options.js';
 import { DEFAULT_RULES } from './rules.js';
 import { runSpec, type SpecExplanation } from './walk.js';
 
-export type { CallerOutcome } from './callers.js';
-export { change_prot_numa_spec, mprotect_fixup_spec, restrictToRange, uffd_wp_range_spec, VM_ACCESS_FLAGS } from './callers.js';
+export type { CallerOutcome, PkeyState } from './callers.js';
+export {
+  ARCH_DEFAULT_PKEY,
+  change_prot_numa_spec,
+  mprotect_fixup_spec,
+  mprotectPkey,
+  restrictToRange,
+  uffd_wp_range_spec,
+  VM_ACCESS_FLAGS,
+} from './callers.js';
 export { SpecPreconditionError } from './errors.js';
 export { splitAnonHugePmd } from './huge_pmd.js';
 export type { NumaSkipReason } from './numa.js';

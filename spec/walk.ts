@@ -12,7 +12,14 @@ import {
   WorldError,
 } from '../src/pte/index.js';
 import { SpecPreconditionError } from './errors.js';
-import { changeHugePmd, hugePmdNeedsSplit, splitHugePmd } from './huge_pmd.js';
+import {
+  assertNonPresentHugePmd,
+  changeHugePmd,
+  changeNonPresentHugePmd,
+  hugePmdNeedsSplit,
+  splitFileHugePmd,
+  splitHugePmd,
+} from './huge_pmd.js';
 import type { ResolvedSpecOptions } from './options.js';
 import { changePresentEntry } from './present.js';
 import type { SpecRules } from './rules.js';
@@ -112,6 +119,22 @@ export function runSpec(world: World, options: ResolvedSpecOptions, rules: SpecR
       if (split.ptes !== null) for (const [i, pte] of split.ptes.entries()) ptes[slot(lo + i)] = pte;
       notes.push({ vpn: a, rule: split.ptes === null ? 'H3' : 'H2' });
       pmd = split.pmd;
+    }
+
+    if (pmd.kind === 'softleaf') {
+      assertNonPresentHugePmd(world, j, pmd.pmd);
+      if (!hugePmdNeedsSplit(world, b - a)) {
+        const r = changeNonPresentHugePmd(world, pmd.pmd, options);
+        pmds[j] = { kind: 'softleaf', pmd: r.pmd };
+        count += r.count;
+        notes.push({ vpn: a, rule: r.rule });
+        continue;
+      }
+      if (world.vma.anonymous)
+        throw new SpecPreconditionError('H7', 'splitting a non-present huge PMD of an anonymous VMA is not modelled');
+      pmd = splitFileHugePmd();
+      pmds[j] = pmd;
+      notes.push({ vpn: a, rule: 'H3' });
     }
 
     if (pmd.kind === 'none') {

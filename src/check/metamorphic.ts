@@ -91,7 +91,7 @@ export function splitPoint(world: World): number | null {
 
 /** INV-13: [a, b) then [b, c) equals [a, c): entries, summed counts, flushes and stamps. */
 export function checkRangeSplit(target: CheckTarget, world: World): Mismatch[] {
-  if (world.pmds.some((p) => p.kind === 'huge')) return []; // a partial cover splits the THP: not comparable
+  if (world.pmds.some((p) => p.kind === 'huge' || p.kind === 'softleaf')) return []; // a partial cover splits the PMD: not comparable
   const b = splitPoint(world);
   if (b === null) return [];
   const run = runner(target);

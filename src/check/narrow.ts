@@ -52,7 +52,10 @@ function dropUnusedFolios(w: World): World {
     const p = pfnOf(pte);
     if (p !== null) pfns.push(p);
   }
-  for (const pmd of w.pmds) if (pmd.kind === 'huge') pfns.push(pmd.pmd.pfn);
+  for (const pmd of w.pmds) {
+    if (pmd.kind === 'huge') pfns.push(pmd.pmd.pfn);
+    else if (pmd.kind === 'softleaf') pfns.push(pmd.pmd.offset);
+  }
   const used = (f: World['folios'][number]) => pfns.some((p) => p >= f.pfn && p < f.pfn + (1 << f.order));
   return { ...w, folios: w.folios.filter(used) };
 }
@@ -60,7 +63,7 @@ function dropUnusedFolios(w: World): World {
 function* candidates(w: World): Generator<World> {
   const { start, end } = w.range;
   const len = end - start;
-  const hugePmd = w.pmds.some((p) => p.kind === 'huge');
+  const hugePmd = w.pmds.some((p) => p.kind === 'huge' || p.kind === 'softleaf');
   // A PMD-mapped THP is met only by whole-VMA mprotect() or by the range its caller chose; keep it as generated.
   if (!hugePmd && len > 1) {
     const half = Math.ceil(len / 2);

@@ -18,7 +18,9 @@ import type { Mismatch } from './mismatch.js';
 
 export function samePmd(a: PmdSlot, b: PmdSlot): boolean {
   if (a.kind !== b.kind) return false;
-  return a.kind !== 'huge' || pte_same(a.pmd, (b as typeof a).pmd);
+  // A huge or non-present huge PMD carries an entry: compare it (pte_same covers both kinds).
+  if (a.kind === 'huge' || a.kind === 'softleaf') return pte_same(a.pmd, (b as typeof a).pmd);
+  return true;
 }
 
 export function comparePmds(spec: Outcome, kern: Outcome, rule: 'REL-PMD' | 'EXACT'): Mismatch[] {

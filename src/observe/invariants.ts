@@ -52,9 +52,10 @@ export interface InvariantOptions {
 
 const STICKY = _PAGE_SPECIAL | _PAGE_PWT | _PAGE_PCD | _PAGE_PAT | _PAGE_CC;
 
-/** Slots whose before-value is a real entry (not a placeholder under a huge PMD). */
+/** Slots whose before-value is a real entry (not a placeholder under a huge or non-present huge PMD). */
 function realBefore(world: World, vpn: number): boolean {
-  return pmd_of(world, vpn).kind !== 'huge';
+  const kind = pmd_of(world, vpn).kind;
+  return kind !== 'huge' && kind !== 'softleaf';
 }
 
 function checkPresent(world: World, vpn: number, b: PresentPte, a: PresentPte, out: Mismatch[]): void {

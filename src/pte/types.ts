@@ -104,11 +104,27 @@ export interface KConfig {
   readonly memSoftDirty: boolean;
 }
 
-/** One PMD entry of the VMA's span. `table` is a normal PTE table. */
+/**
+ * One PMD entry of the VMA's span. `table` is a normal PTE table. A `softleaf`
+ * PMD is a non-present huge entry (mm/huge_memory.c change_non_present_huge_pmd():
+ * a PMD-level migration or device-private entry naming the head of an order-9
+ * folio); only those two families exist at PMD level.
+ */
 export type PmdSlot =
   | { readonly kind: 'table' }
   | { readonly kind: 'none' } // no PTE table allocated: its slots are none
-  | { readonly kind: 'huge'; readonly pmd: PresentPte }; // PMD-mapped THP
+  | { readonly kind: 'huge'; readonly pmd: PresentPte } // PMD-mapped THP, or the huge zero page
+  | { readonly kind: 'softleaf'; readonly pmd: SoftleafPte }; // non-present huge PMD (THP migration, device-private)
+
+/**
+ * The huge zero folio's head pfn (mm/huge_memory.c huge_zero_pfn; is_huge_zero_pmd()
+ * compares a present PMD's pfn with it). MODEL: a fixed order-9-aligned pfn; a
+ * world that maps it lists an order-9, non-anon folio there, and the PMD is
+ * special (set_huge_zero_folio() marks it so).
+ */
+export const HUGE_ZERO_PFN = 0x7fe00;
+/** The 4 KiB zero page (zero_pfn(addr); one pfn on x86-64 and arm64): special PTEs, no folio. */
+export const ZERO_PFN = 0x7fdff;
 
 /**
  * Everything one change_protection(vma, range.start, range.end, cp_flags)

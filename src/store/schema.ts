@@ -31,6 +31,7 @@ const pmdSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('table') }),
   z.object({ kind: z.literal('none') }),
   z.object({ kind: z.literal('huge'), pmd: presentSchema }),
+  z.object({ kind: z.literal('softleaf'), pmd: pteSchema.options[2] }),
 ]);
 
 const folioSchema = z.object({

@@ -2,6 +2,7 @@
 // and folio_pte_batch_flags(). R-BATCH.1-5. Read from Diangang/linux
 // mm/internal.h @ 04d639618aa5abfb50cfdeee7a0d58e73969dd1a.
 import type { Folio, PresentPte } from '../../pte/index.js';
+import { VM_WARN_ON_FOLIO } from './bug.js';
 import type { vm_area_struct } from './context.js';
 import { folio_nr_pages, folio_pfn, folio_test_large } from './memmap.js';
 import { count_op } from './opcount.js';
@@ -56,7 +57,16 @@ export function folio_pte_batch_flags(
 ): number {
   count_op('folio_pte_batch');
   let pte: PresentPte = ptentp;
-  if (!pte_present(pte) || !folio_test_large(folio) || max_nr < 1) throw new Error('folio_pte_batch_flags: bad call');
+  VM_WARN_ON_FOLIO(!pte_present(pte), 'folio_pte_batch_flags: bad call: VM_WARN_ON_FOLIO(!pte_present(pte))');
+  VM_WARN_ON_FOLIO(
+    !folio_test_large(folio) || max_nr < 1,
+    'folio_pte_batch_flags: bad call: VM_WARN_ON_FOLIO(!folio_test_large(folio) || max_nr < 1)',
+  );
+  // The first PTE must map a page of `folio` (mm/internal.h, Diangang/linux @ 04d639618aa5).
+  VM_WARN_ON_FOLIO(
+    pte_pfn(pte) < folio_pfn(folio) || pte_pfn(pte) >= folio_pfn(folio) + folio_nr_pages(folio),
+    'folio_pte_batch_flags: bad call: VM_WARN_ON_FOLIO(page_folio(pfn_to_page(pte_pfn(pte))) != folio)',
+  );
 
   /* A batch never runs past the folio's last page (7b08b74f3d99). */
   max_nr = Math.min(max_nr, folio_pfn(folio) + folio_nr_pages(folio) - pte_pfn(pte));

@@ -1,4 +1,5 @@
 // Kernel primitives the variants call, one concern per file, kernel names.
+export * from './bug.js';
 export * from './context.js';
 export * from './folio_pte_batch.js';
 export * from './huge_memory.js';

@@ -3,6 +3,8 @@
 // resolves against the run's memmap copy (context.ts), so `first_page + idx`
 // reads as in C. Folio facts are SEMANTICS §4.
 import { type Folio, folio_nr_pages, type PresentPte, pfn_folio, pte_special } from '../../pte/index.js';
+import { ZERO_PFN } from '../../pte/types.js';
+import { VM_BUG_ON_PGFLAGS } from './bug.js';
 import { current_mm, type vm_area_struct } from './context.js';
 import { count_op } from './opcount.js';
 
@@ -54,8 +56,14 @@ export const folio_nid = (folio: Folio): number => folio.nid;
 /** PageAnon(page) */
 export const PageAnon = (page: page_t): boolean => page_folio(page).anon;
 
-/** PageAnonExclusive(page): per page, not per folio (R-WR.4). */
+/**
+ * PageAnonExclusive(page): per page, not per folio (R-WR.4). Asking it of a
+ * page that is not anon is a kernel BUG (include/linux/page-flags.h, Diangang/linux
+ * @ fe1d7c969852): PG_anon_exclusive shares its bit with PG_mappedtodisk, so on
+ * a page-cache page the answer would be a filesystem flag, not exclusivity.
+ */
 export function PageAnonExclusive(page: page_t): boolean {
+  VM_BUG_ON_PGFLAGS(!PageAnon(page), page, 'VM_BUG_ON_PGFLAGS(!PageAnon(page)) in PageAnonExclusive()');
   const folio = page_folio(page);
   return folio.anonExclusive[page - folio.pfn] === true;
 }
@@ -69,3 +77,6 @@ export function folio_set_all_anon_exclusive(folio: Folio, exclusive: boolean): 
   const i = mm.folios.findIndex((f) => f.pfn === folio.pfn);
   mm.folios[i] = { ...folio, anonExclusive: new Array<boolean>(folio_nr_pages(folio)).fill(exclusive) };
 }
+
+/** is_zero_pfn(pfn): the 4 KiB zero page (include/linux/pgtable.h). */
+export const is_zero_pfn = (pfn: number): boolean => pfn === ZERO_PFN;

@@ -60,6 +60,16 @@ export function ptep_modify_prot_commit(
  * Generic modify_prot_start_ptes(): get-and-clear nr entries and return the
  * first, with dirty/young gathered from the later ones through pte_mkdirty()/
  * pte_mkyoung() (x86 pte_mkdirty() also sets soft-dirty: Δ3). R-PRES.3.
+ *
+ * MODEL: arm64 overrides it (arch/arm64/mm/mmu.c) with get_and_clear_ptes(),
+ * i.e. arm64's get_and_clear_full_ptes() (arch/arm64/include/asm/pgtable.h,
+ * contpte-aware). For PTEs outside contiguous (PTE_CONT)
+ * blocks that gathers access/dirty exactly as here; its erratum-2645198 flush
+ * is immediate, outside the mmu_gather, so it is not a recorded flush. Inside a
+ * CONT block the hardware may set access/dirty on any entry of the 16, and the
+ * arm64 getters report the block's union, so a batch can take dirty from PTEs
+ * outside it. The world has no CONT bit (and whether a block is folded depends
+ * on history, not on the PTE values), so that case is not modelled.
  */
 export function modify_prot_start_ptes(vma: vm_area_struct, addr: number, ptep: number, nr: number): PresentPte {
   count_op('modify_prot_start_ptes');

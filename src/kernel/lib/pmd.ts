@@ -27,8 +27,16 @@ export function set_pmd_at(mm: mm_struct, _addr: number, pmd: number, val: pmd_t
 }
 
 export const pmd_none = (pmd: pmd_t): boolean => pmd.kind === 'none';
-/** pmd_is_huge(): PMD-mapped THP (PMD-level softleaf entries are not modelled). */
-export const pmd_is_huge = (pmd: pmd_t): pmd is Extract<pmd_t, { kind: 'huge' }> => pmd.kind === 'huge';
+/**
+ * pmd_is_huge(): a present huge PMD, or any non-none non-present PMD (those
+ * are always huge softleaf entries; include/linux/huge_mm.h, Diangang/linux).
+ */
+export const pmd_is_huge = (pmd: pmd_t): pmd is Extract<pmd_t, { kind: 'huge' | 'softleaf' }> =>
+  pmd.kind === 'huge' || pmd.kind === 'softleaf';
+/** pmd_is_valid_softleaf(): a PMD-level migration or device-private entry. */
+export const pmd_is_valid_softleaf = (pmd: pmd_t): pmd is Extract<pmd_t, { kind: 'softleaf' }> =>
+  pmd.kind === 'softleaf' &&
+  (pmd.pmd.type.startsWith('migration_') || pmd.pmd.type === 'device_private_read' || pmd.pmd.type === 'device_private_write');
 
 /** pmd_addr_end(addr, end) */
 export const pmd_addr_end = (addr: number, end: number): number => pte_pmd_addr_end(addr, end);

@@ -16,6 +16,7 @@ import {
   type Pgprot,
   type World,
 } from '../../pte/index.js';
+import { VM_BUG_ON } from './bug.js';
 import { mk_mm, mk_vma, type vm_area_struct, with_mm } from './context.js';
 import { __split_huge_pmd } from './huge_memory.js';
 import { type mmu_gather, tlb_end_vma, tlb_gather_mmu, tlb_start_vma } from './mmu_gather.js';
@@ -148,7 +149,7 @@ export function change_protection_range(
   newprot: Pgprot,
   cp_flags: number,
 ): number {
-  if (addr >= end) throw new Error('BUG_ON(addr >= end)');
+  VM_BUG_ON(addr >= end, 'BUG_ON(addr >= end) in change_protection_range()');
   tlb_start_vma(tlb, vma);
   // MODEL: the pgd/p4d/pud loops collapse to one change_pmd_range() call.
   const pages = change_pmd_range(ops, tlb, vma, null, addr, end, newprot, cp_flags);
@@ -167,8 +168,10 @@ export function change_protection(
 ): number {
   let newprot = vma.vm_page_prot;
 
-  if ((cp_flags & MM_CP_UFFD_WP_ALL) === MM_CP_UFFD_WP_ALL)
-    throw new Error('BUG_ON: MM_CP_UFFD_WP and MM_CP_UFFD_WP_RESOLVE together (R-CP.1)');
+  VM_BUG_ON(
+    (cp_flags & MM_CP_UFFD_WP_ALL) === MM_CP_UFFD_WP_ALL,
+    'BUG_ON: MM_CP_UFFD_WP and MM_CP_UFFD_WP_RESOLVE together (R-CP.1) in change_protection()',
+  );
 
   /* CONFIG_NUMA_BALANCING */
   if (cp_flags & MM_CP_PROT_NUMA) newprot = PAGE_NONE;

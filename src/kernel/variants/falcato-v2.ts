@@ -89,10 +89,12 @@ import {
   type vm_area_struct,
   vm_normal_page,
   vma_is_single_threaded_private,
+  WARN_ON_ONCE,
 } from '../lib/index.js';
 
 function maybe_change_pte_writable(vma: vm_area_struct, pte: PresentPte): boolean {
-  if (!(vma.vm_flags & VM_WRITE)) return false; // WARN_ON_ONCE
+  if (WARN_ON_ONCE(!(vma.vm_flags & VM_WRITE), 'WARN_ON_ONCE(!(vma->vm_flags & VM_WRITE)) in maybe_change_pte_writable()'))
+    return false;
 
   /* PROT_NONE (NUMA-hinting) entries are never made writable. */
   if (pte_protnone(pte)) return false;

@@ -32,6 +32,7 @@ import {
   folio_test_anon,
   folio_test_large,
   type fpb_t,
+  is_zero_pfn,
   likely,
   make_pte_marker,
   make_readable_device_private_entry,
@@ -57,6 +58,7 @@ import {
   pte_needs_soft_dirty_wp,
   pte_none,
   pte_offset_map_lock,
+  pte_pfn,
   pte_present,
   pte_protnone,
   pte_same,
@@ -84,13 +86,16 @@ import {
   trace_sub_run,
   userfaultfd_pte_wp,
   userfaultfd_wp_use_markers,
+  VM_WARN_ON_ONCE,
   type vm_area_struct,
   vm_normal_page,
   vma_is_single_threaded_private,
+  WARN_ON_ONCE,
 } from '../lib/index.js';
 
 function maybe_change_pte_writable(vma: vm_area_struct, pte: PresentPte): boolean {
-  if (!(vma.vm_flags & VM_WRITE)) return false; // WARN_ON_ONCE
+  if (WARN_ON_ONCE(!(vma.vm_flags & VM_WRITE), 'WARN_ON_ONCE(!(vma->vm_flags & VM_WRITE)) in maybe_change_pte_writable()'))
+    return false;
 
   /* PROT_NONE (NUMA-hinting) entries are never made writable. */
   if (pte_protnone(pte)) return false;
@@ -117,6 +122,11 @@ function can_change_private_pte_writable(vma: vm_area_struct, addr: number, pte:
 
 function can_change_shared_pte_writable(vma: vm_area_struct, pte: PresentPte): boolean {
   if (!maybe_change_pte_writable(vma, pte)) return false;
+
+  VM_WARN_ON_ONCE(
+    is_zero_pfn(pte_pfn(pte)) && pte_dirty(pte),
+    'VM_WARN_ON_ONCE(is_zero_pfn(pte_pfn(pte)) && pte_dirty(pte)) in can_change_shared_pte_writable()',
+  );
 
   /*
    * Shared mapping: a dirty entry means the filesystem was already told about the write, so it may

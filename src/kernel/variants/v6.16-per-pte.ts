@@ -92,10 +92,12 @@ import {
   type vm_area_struct,
   vm_normal_folio,
   vm_normal_page,
+  WARN_ON_ONCE,
 } from '../lib/index.js';
 
 export function can_change_pte_writable(vma: vm_area_struct, addr: number, pte: PresentPte): boolean {
-  if (!(vma.vm_flags & VM_WRITE)) return false; // WARN_ON_ONCE
+  if (WARN_ON_ONCE(!(vma.vm_flags & VM_WRITE), 'WARN_ON_ONCE(!(vma->vm_flags & VM_WRITE)) in can_change_pte_writable()'))
+    return false;
 
   /* PROT_NONE (NUMA-hinting) entries are never made writable. */
   if (pte_protnone(pte)) return false;
@@ -258,7 +260,7 @@ export function change_pte_range(
       }
     } else {
       /* Neither present nor swap-format: only pte_none() is left. */
-      if (!pte_none(oldpte)) throw new Error('WARN_ON_ONCE(!pte_none(oldpte))');
+      WARN_ON_ONCE(!pte_none(oldpte), 'WARN_ON_ONCE(!pte_none(oldpte)) in change_pte_range()');
 
       /* Of all callers only uffd-wp protection acts on an empty entry. */
       if (likely(!uffd_wp)) continue;
