@@ -16,6 +16,7 @@ import {
   _PAGE_USER,
   ARM64,
   ARM64_SOFTWARE_FLAGS,
+  archHelpersFromFlag,
   arm64_needs_flush,
   arm64_pmd_modify,
   currentArchHelpers,
@@ -164,6 +165,11 @@ describe('x86 pmd_modify is chosen by the model option (fixed by default)', () =
       expect(pte_dirty(pmd_modify_as_built(rwDirty, PAGE_READONLY, ARM64))).toBe(true);
     });
     expect(currentArchHelpers()).toEqual(FIXED_ARCH_HELPERS);
+  });
+  it('archHelpersFromFlag maps the CLI values and refuses anything else by name', () => {
+    expect(archHelpersFromFlag('fixed')).toEqual(FIXED_ARCH_HELPERS);
+    expect(archHelpersFromFlag('v6.6')).toEqual(SHIPPED_ARCH_HELPERS_V6_6);
+    expect(() => archHelpersFromFlag('v6.7')).toThrow('expected one of fixed, v6.6, got "v6.7"');
   });
   it('the option is restored when the run throws, and nests', () => {
     expect(() =>

@@ -67,3 +67,13 @@ export function pmd_modify_as_built(pmd: PresentPte, newprot: Pgprot, config: KC
   if (config.arch === 'x86-64' && currentArchHelpers().x86PmdModify === 'v6.6') return x86_pmd_modify_v6_6(pmd, newprot);
   return pmd_modify(pmd, newprot, config);
 }
+
+/** The values a CLI option for the x86 pmd_modify() helper accepts. */
+export const X86_PMD_MODIFY_VALUES: readonly ArchHelpers['x86PmdModify'][] = ['fixed', 'v6.6'];
+
+/** ArchHelpers from a CLI value ('fixed' or 'v6.6'); anything else throws, naming the accepted values. */
+export function archHelpersFromFlag(value: string): ArchHelpers {
+  if (value === 'fixed') return FIXED_ARCH_HELPERS;
+  if (value === 'v6.6') return SHIPPED_ARCH_HELPERS_V6_6;
+  throw new Error(`--x86-pmd-modify: expected one of ${X86_PMD_MODIFY_VALUES.join(', ')}, got ${JSON.stringify(value)}`);
+}
