@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { change_protection_spec } from '../../spec/index.js';
 import { worldArb } from '../../src/arbitraries/index.js';
 import { getProperty, runProperty, variantTarget } from '../../src/check/index.js';
-import { getVariant } from '../../src/kernel/registry.js';
+import { getVariant, VARIANTS } from '../../src/kernel/registry.js';
 import * as falcato_v3 from '../../src/kernel/variants/falcato-v3.js';
 import { checkDirtyKept } from '../../src/observe/inv_dirty.js';
 import {
@@ -141,6 +141,16 @@ describe('INV-10, dirty half (src/observe/inv_dirty.ts): change_protection() nev
         expect(checkDirtyKept(w, falcato_v3.change_protection(w))).toEqual([]);
       }),
       { numRuns: 300 },
+    );
+  });
+  it('holds for every equivalent variant (ready to join the invariants property)', () => {
+    const equivalent = VARIANTS.filter((v) => v.verdict === 'equivalent');
+    expect(equivalent.length).toBeGreaterThanOrEqual(5);
+    fc.assert(
+      fc.property(worldArb({ hugeWeight: 8 }), (w) => {
+        for (const v of equivalent) expect(checkDirtyKept(w, v.run(w)), v.name).toEqual([]);
+      }),
+      { numRuns: 200 },
     );
   });
   it('finds the shipped helper on generated worlds', () => {
