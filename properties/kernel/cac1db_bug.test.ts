@@ -61,8 +61,8 @@ describe('cac1db8c3aad reads exclusivity from the head page (R-WR.4)', () => {
     // The known-bad upstream versions: this one, and the baseline built with the x86 pmd_modify() shipped
     // from v6.6 to f7491d7c81db (a real bug outside mm/mprotect.c); the rest are the gallery's re-created bugs.
     expect(VARIANTS.filter((x) => x.verdict === 'known-bad' && !GALLERY.includes(x)).map((x) => x.name)).toEqual([
-      'falcato-v3+x86-pmd_modify-v6.6',
       'v6.17-cac1db8c3aad',
+      'falcato-v3+x86-pmd_modify-v6.6',
     ]);
   });
 });
