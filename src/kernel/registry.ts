@@ -6,6 +6,7 @@ import type { KernelOutcome, World } from '../pte/index.js';
 import { failingList, GALLERY, GALLERY_CONFLICT } from './gallery.js';
 import * as falcato_v2 from './variants/falcato-v2.js';
 import * as falcato_v3 from './variants/falcato-v3.js';
+import * as falcato_v3_x86_pmd_modify_v6_6 from './variants/falcato-v3+x86-pmd_modify-v6.6.js';
 import * as v6_16_per_pte from './variants/v6.16-per-pte.js';
 import * as v6_17_cac1db8c3aad from './variants/v6.17-cac1db8c3aad.js';
 import * as v6_17_fixed from './variants/v6.17-fixed.js';
@@ -120,6 +121,19 @@ export const VARIANTS: readonly Variant[] = withGallery([
     description:
       'Version A: the per-PTE change_pte_range() before batching, NUMA filter and softleaf handling inline, one flush decision per PTE on its own old value. Equals the spec exactly on order-0 worlds; differs from the batched versions only by the allowed Δ1-Δ9 on large folios.',
     run: v6_16_per_pte.change_protection,
+  },
+  {
+    name: 'falcato-v3+x86-pmd_modify-v6.6',
+    file: 'src/kernel/variants/falcato-v3+x86-pmd_modify-v6.6.ts',
+    upstream:
+      'x86 pmd_modify() from "x86/mm: Start actually marking _PAGE_SAVED_DIRTY" (Rick Edgecombe, v6.6) until f7491d7c81db "x86/mm: Fix user-space data loss with MADV_FREE and THP" (Vernon Yang, 2026, Cc stable)',
+    baseline: 'falcato-v3',
+    verdict: 'known-bad',
+    batching: 'batched',
+    breaks: 'INV-10',
+    description:
+      'A real kernel bug outside mm/mprotect.c: the baseline built against the x86 pmd_modify() of v6.6 up to its 2026 fix, which masks the old huge PMD with _HPAGE_CHG_MASK & ~_PAGE_DIRTY. change_huge_pmd() then turns a writable dirty THP clean (mprotect(PROT_READ) after a write: reclaim may free the data after MADV_FREE), refuses the TRY upgrade of a dirty PMD in a shared writenotify VMA, and flushes 512 pages where nothing changed. The check runs it with the fixed helper by default; docs/known-bugs.md.',
+    run: falcato_v3_x86_pmd_modify_v6_6.change_protection,
   },
   // The known-bug gallery (issue 6) follows: falcato-v3 with one bug each, applied from patches (gallery.ts).
 ]);

@@ -26,21 +26,6 @@ export const _PAGE_CC = 1 << 18;
 
 export const _PAGE_DIRTY_BITS = _PAGE_DIRTY | _PAGE_SAVED_DIRTY;
 
-/**
- * R-PTE.1: bits pte_modify() keeps from the old PTE (x86 _PAGE_CHG_MASK minus
- * the pfn, which the model keeps in its own field).
- */
-export const _PAGE_CHG_MASK =
-  _PAGE_PCD |
-  _PAGE_PWT |
-  _PAGE_PAT |
-  _PAGE_SPECIAL |
-  _PAGE_ACCESSED |
-  _PAGE_DIRTY_BITS |
-  _PAGE_SOFT_DIRTY |
-  _PAGE_CC |
-  _PAGE_UFFD_WP;
-
 /** Every bit a present PTE may carry. */
 export const _PAGE_ALL_BITS = (1 << 19) - 1;
 

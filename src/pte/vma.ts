@@ -1,8 +1,8 @@
 // VMA-level derivations both sides read: vma_wants_writenotify() (mm/vma.c)
 // and vma_set_page_prot() (mm/mmap.c). They are mm/vma.c facts, not
 // mm/mprotect.c ones, so they live in the world. Rules R-VMA.1, R-VMA.5.
-import { _PAGE_CHG_MASK, VM_PFNMAP, VM_SHARED, VM_SOFTDIRTY, VM_UFFD_WP, VM_WRITE } from './bits.js';
-import { vm_get_page_prot, vm_pgprot_modify } from './pgprot.js';
+import { _PAGE_CHG_MASK, vm_get_page_prot, vm_pgprot_modify } from './arch/x86.js';
+import { VM_PFNMAP, VM_SHARED, VM_SOFTDIRTY, VM_UFFD_WP, VM_WRITE } from './bits.js';
 import type { KConfig, Pgprot, Vma } from './types.js';
 
 /** vma_soft_dirty_enabled(): tracking on iff built in and VM_SOFTDIRTY clear. */

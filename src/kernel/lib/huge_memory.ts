@@ -14,13 +14,14 @@ import {
   MM_CP_UFFD_WP_RESOLVE,
   type Pgprot,
   type PresentPte,
+  pmd_modify_as_built,
   type SoftleafPte,
   VM_SHARED,
   VM_WRITE,
 } from '../../pte/index.js';
 import { HUGE_ZERO_PFN, ZERO_PFN } from '../../pte/types.js';
 import { VM_BUG_ON, VM_WARN_ON, WARN_ON_ONCE } from './bug.js';
-import type { mm_struct, vm_area_struct } from './context.js';
+import { current_mm, type mm_struct, type vm_area_struct } from './context.js';
 import {
   folio_nid,
   folio_set_all_anon_exclusive,
@@ -52,7 +53,6 @@ import {
   pte_mksoft_dirty,
   pte_mkuffd_wp,
   pte_mkwrite,
-  pte_modify,
   pte_protnone,
   pte_soft_dirty,
   pte_special,
@@ -75,8 +75,13 @@ import {
 } from './swapops.js';
 import { userfaultfd_huge_pmd_wp, vma_is_anonymous, vma_soft_dirty_enabled } from './userfaultfd.js';
 
-/* A huge PMD value has the PTE's logical fields; the pmd_* helpers are the pte_* ones. */
-export const pmd_modify = pte_modify;
+/*
+ * pmd_modify(): arch/x86/include/asm/pgtable.h, the fixed helper (f7491d7c81db) unless the run is
+ * inside withArchHelpers(SHIPPED_ARCH_HELPERS_V6_6), then the v6.6..fix one that drops dirty (src/pte/arch).
+ */
+export const pmd_modify = (pmd: PresentPte, newprot: Pgprot): PresentPte =>
+  pmd_modify_as_built(pmd, newprot, current_mm().config);
+/* A huge PMD value has the PTE's logical fields; the other pmd_* helpers are the pte_* ones. */
 export const pmd_protnone = pte_protnone;
 export const pmd_write = pte_write;
 export const pmd_dirty = pte_dirty;
