@@ -3,15 +3,16 @@
 // chain, no filter, so shrinking removes steps and shrinks numbers).
 import fc from 'fast-check';
 import { FEATURES, type Feature } from './compare.js';
+import { lifecycleArb } from './lifecycle.js';
 import { MAX_CHILDREN, type Op, type Prot, type RegionKind, type Scenario } from './scenario.js';
 
-interface RegionChoice {
+export interface RegionChoice {
   readonly kind: RegionKind;
   readonly pages: number;
   readonly thp: boolean;
 }
 
-type StepChoice =
+export type StepChoice =
   | { readonly t: 'access'; readonly r: number; readonly p: number; readonly write: boolean }
   | { readonly t: 'look'; readonly r: number; readonly p: number }
   | { readonly t: 'fork' }
@@ -47,7 +48,7 @@ function regionArb(features: ReadonlySet<Feature>, largeFileFolios: boolean): fc
   return fc.oneof({ weight: 3, arbitrary: small }, { weight: 1, arbitrary: thp });
 }
 
-function stepArb(features: ReadonlySet<Feature>): fc.Arbitrary<StepChoice> {
+export function stepArb(features: ReadonlySet<Feature>): fc.Arbitrary<StepChoice> {
   const prots: Prot[] = features.has('prot-none') ? ['none', 'r', 'rw', 'rx', 'rwx'] : ['r', 'rw', 'rx', 'rwx'];
   const arbs: fc.WeightedArbitrary<StepChoice>[] = [
     { weight: 6, arbitrary: fc.record({ t: fc.constant('access' as const), r: sel, p: sel, write: fc.boolean() }) },
@@ -155,7 +156,17 @@ export function buildScenario(regions: readonly RegionChoice[], steps: readonly 
 
 export const ALL_FEATURES: readonly Feature[] = FEATURES;
 
+/**
+ * The campaign's scenarios: two thirds decisive life cycles (lifecycle.ts), one third free random
+ * programs (which reach the combinations no template names).
+ */
 export function scenarioArb(opts: ScenarioArbOptions = {}): fc.Arbitrary<Scenario> {
+  const features = new Set(opts.features ?? ALL_FEATURES);
+  return fc.oneof({ weight: 2, arbitrary: lifecycleArb(features) }, { weight: 1, arbitrary: randomScenarioArb(opts) });
+}
+
+/** Free random programs over the features (issue 7's generator). */
+export function randomScenarioArb(opts: ScenarioArbOptions = {}): fc.Arbitrary<Scenario> {
   const features = new Set(opts.features ?? ALL_FEATURES);
   return fc
     .record({

@@ -5,6 +5,8 @@
 import fc from 'fast-check';
 import { ALL_FEATURES, scenarioArb } from './arbitrary.js';
 import { compareScenario, FEATURES, type Feature, type FieldDiff, observedOps, renderTable } from './compare.js';
+import { DECISIONS, type Decision } from './decisions.js';
+import type { SpecEngine } from './engine.js';
 import type { OpResult, PredictedOpResult } from './observation.js';
 import { predict } from './predict.js';
 import { buildRunner, kernelRelease, runScenarios } from './runner.js';
@@ -13,7 +15,10 @@ import { saveCounterexample } from './store.js';
 
 export { ALL_FEATURES, buildScenario, scenarioArb } from './arbitrary.js';
 export { compareScenario, FEATURES, type Feature, featuresOf, observedOps, renderTable } from './compare.js';
+export { DECISIONS, type Decision } from './decisions.js';
 export { emitC } from './emit_c.js';
+export { SPEC_ENGINE, type SpecEngine } from './engine.js';
+export { lifecycleArb } from './lifecycle.js';
 export type { OpResult, PredictedOpResult, Probe } from './observation.js';
 export { predict } from './predict.js';
 export { buildRunner, kernelRelease, runScenarios } from './runner.js';
@@ -32,6 +37,53 @@ export interface CampaignOptions {
   readonly store?: boolean;
   readonly batchSize?: number;
   readonly onProgress?: (done: number, total: number) => void;
+  /** The spec entry points the model calls (default: the spec). The adequacy test hands in broken copies. */
+  readonly engine?: SpecEngine;
+}
+
+/** Decisive probes of one walk decision: reads or writes whose outcome that decision determines. */
+export interface DecisionCounts {
+  probes: number;
+  agree: number;
+  disagree: number;
+}
+
+/**
+ * The fewest decisive probes per decision a 500-scenario default campaign must reach (scaled down
+ * linearly for shorter campaigns); soft-dirty is not built on the target kernel, so it has no row.
+ * Set at about half of the lowest count seen at seeds 1, 2 and 3 (docs/strength.md).
+ */
+export const DECISIVE_MINIMUM_AT_500: Readonly<Record<Decision, number>> = Object.freeze({
+  'try:granted:anon-exclusive': 0,
+  'try:refused:anon-not-exclusive': 0,
+  'try:refused:zero-page': 0,
+  'try:refused:private-file-page': 0,
+  'try:granted:shared-dirty': 0,
+  'try:refused:shared-clean': 0,
+  'try:refused:uffd-wp': 0,
+  'shared:writable-prot': 0,
+  'prot-none': 0,
+  'uffd:protect': 0,
+  'uffd:resolve': 0,
+  'marker:install': 0,
+  'marker:resolve': 0,
+  'marker:kept': 0,
+  'guard:kept': 0,
+  'thp:whole': 0,
+  'thp:split': 0,
+});
+
+/** A probe whose every field the model declared unknown may make up at most this share of all probes. */
+export const MAX_ALL_UNKNOWN_SHARE = 0.02;
+
+/** The decisions under their minimum for a campaign of `runs` scenarios. */
+export function decisiveShortfalls(r: Pick<CampaignResult, 'scenarios' | 'decisive'>): string[] {
+  const out: string[] = [];
+  for (const d of DECISIONS) {
+    const need = Math.floor((DECISIVE_MINIMUM_AT_500[d] * r.scenarios) / 500);
+    if (r.decisive[d].probes < need) out.push(`${d}: ${r.decisive[d].probes} decisive probes, need ${need}`);
+  }
+  return out;
 }
 
 export interface FeatureCounts {
@@ -61,8 +113,14 @@ export interface CampaignResult {
   readonly scenarios: number;
   readonly failedRuns: number;
   readonly probes: number;
+  /** Probes with no unknown field that agreed on every field. */
   readonly agreeProbes: number;
   readonly disagreeProbes: number;
+  /** Probes whose every field the model declared unknown: neither agreement nor disagreement. */
+  readonly allUnknownProbes: number;
+  readonly decisive: Record<Decision, DecisionCounts>;
+  /** Scenarios where the spec refused a world the model built: each is a failure, never a wave of unknowns. */
+  readonly specFailures: readonly { readonly index: number; readonly scenario: Scenario; readonly errors: readonly string[] }[];
   readonly fields: number;
   readonly unknownFields: number;
   /** unknownFields / fields */
@@ -78,27 +136,34 @@ export interface CampaignResult {
 }
 
 /** Predict, run and compare scenarios; one verdict per scenario (null observed = the run failed). */
-export async function checkScenarios(scenarios: readonly Scenario[], batchSize = 200) {
+export async function checkScenarios(scenarios: readonly Scenario[], batchSize = 200, engine?: SpecEngine) {
   const out: {
     predicted: PredictedOpResult[];
     observed: OpResult[] | null;
     error?: string;
     notes: ReturnType<typeof predict>['notes'];
+    decisive: ReturnType<typeof predict>['decisive'];
   }[] = [];
   for (let i = 0; i < scenarios.length; i += batchSize) {
     const batch = scenarios.slice(i, i + batchSize);
     const runs = await runScenarios(batch);
     batch.forEach((s, k) => {
-      const p = predict(s);
+      const p = predict(s, engine ? { engine } : {});
       const run = runs[k]!;
-      out.push({ predicted: [...p.ops], observed: observedOps(s, run), error: run.error, notes: p.notes });
+      out.push({
+        predicted: [...p.ops],
+        observed: observedOps(s, run),
+        error: run.error,
+        notes: p.notes,
+        decisive: p.decisive,
+      });
     });
   }
   return out;
 }
 
-async function disagrees(s: Scenario): Promise<FieldDiff[] | null> {
-  const [r] = await checkScenarios([s]);
+async function disagrees(s: Scenario, engine?: SpecEngine): Promise<FieldDiff[] | null> {
+  const [r] = await checkScenarios([s], 200, engine);
   if (!r?.observed) return null;
   const v = compareScenario(s, r.predicted, r.observed);
   return v.diffs.length > 0 ? [...v.diffs] : null;
@@ -111,6 +176,10 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     Feature,
     FeatureCounts
   >;
+  const decisive = Object.fromEntries(DECISIONS.map((d) => [d, { probes: 0, agree: 0, disagree: 0 }])) as Record<
+    Decision,
+    DecisionCounts
+  >;
   const empty = {
     kernel,
     seed,
@@ -119,6 +188,9 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     probes: 0,
     agreeProbes: 0,
     disagreeProbes: 0,
+    allUnknownProbes: 0,
+    decisive,
+    specFailures: [],
     fields: 0,
     unknownFields: 0,
     unknownShare: 0,
@@ -139,13 +211,15 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
   const batch = opts.batchSize ?? 200;
   const results: Awaited<ReturnType<typeof checkScenarios>> = [];
   for (let i = 0; i < scenarios.length; i += batch) {
-    results.push(...(await checkScenarios(scenarios.slice(i, i + batch), batch)));
+    results.push(...(await checkScenarios(scenarios.slice(i, i + batch), batch, opts.engine)));
     opts.onProgress?.(Math.min(i + batch, scenarios.length), scenarios.length);
   }
   const elapsedMs = performance.now() - t0;
   let probes = 0;
   let agreeProbes = 0;
   let disagreeProbes = 0;
+  let allUnknownProbes = 0;
+  const specFailures: CampaignResult['specFailures'][number][] = [];
   let fields = 0;
   let unknownFields = 0;
   let failedRuns = 0;
@@ -157,6 +231,7 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
   results.forEach((r, i) => {
     for (const x of r.notes.unknownReasons) unknownReasons.add(x);
     for (const x of r.notes.specErrors) specErrors.add(x);
+    if (r.notes.specErrors.length > 0) specFailures.push({ index: i, scenario: scenarios[i]!, errors: r.notes.specErrors });
     if (!r.observed) {
       failedRuns++;
       runErrors.add(r.error ?? 'unknown');
@@ -172,7 +247,14 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
       fields += p.fields;
       unknownFields += p.unknownFields;
       const bad = p.diffs.length > 0;
+      if (p.unknownFields < p.fields)
+        for (const d of r.decisive[p.op] ?? []) {
+          decisive[d].probes++;
+          if (bad) decisive[d].disagree++;
+          else decisive[d].agree++;
+        }
       if (bad) disagreeProbes++;
+      else if (p.unknownFields === p.fields) allUnknownProbes++;
       else agreeProbes++;
       for (const f of p.features) {
         const c = perFeature[f];
@@ -187,20 +269,20 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
   for (const index of failing.slice(0, opts.shrinkLimit ?? 3)) {
     // Replay the failing value through fast-check (same seed, same path) and shrink it on the kernel.
     const check = await fc.check(
-      fc.asyncProperty(arb, async (s) => (await disagrees(s)) === null),
+      fc.asyncProperty(arb, async (s) => (await disagrees(s, opts.engine)) === null),
       { seed, path: String(index), numRuns: 1, endOnFailure: false },
     );
     const shrunk: Scenario = check.counterexample?.[0] ?? scenarios[index]!;
     let reproduced = 0;
     let last: FieldDiff[] = [];
     for (let k = 0; k < 3; k++) {
-      const d = await disagrees(shrunk);
+      const d = await disagrees(shrunk, opts.engine);
       if (d) {
         reproduced++;
         last = d;
       }
     }
-    const [r] = await checkScenarios([shrunk]);
+    const [r] = await checkScenarios([shrunk], 200, opts.engine);
     const table = r?.observed ? renderTable(shrunk, r.predicted, r.observed) : '(run failed)';
     let file: string | undefined;
     if ((opts.store ?? true) && r?.observed && reproduced > 0)
@@ -224,6 +306,9 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     probes,
     agreeProbes,
     disagreeProbes,
+    allUnknownProbes,
+    decisive,
+    specFailures,
     fields,
     unknownFields,
     unknownShare: fields === 0 ? 0 : unknownFields / fields,
@@ -243,9 +328,18 @@ export function formatCampaign(r: CampaignResult): string {
   if (r.skipped) return `oracle skipped: ${r.skipped}`;
   const lines = [
     `kernel ${r.kernel}, seed ${r.seed}: ${r.scenarios} scenarios (${r.failedRuns} failed runs), ${r.scenariosPerSecond.toFixed(0)} scenarios/s`,
-    `scenarios disagreeing ${r.disagreeingScenarios}; probes ${r.probes}: agree ${r.agreeProbes}, disagree ${r.disagreeProbes}; unknown fields ${(100 * r.unknownShare).toFixed(2)}%`,
-    'feature            probes   agree  disagree  with-unknown',
+    `scenarios disagreeing ${r.disagreeingScenarios}; probes ${r.probes}: agree ${r.agreeProbes}, disagree ${r.disagreeProbes}, all fields unknown ${r.allUnknownProbes}; unknown fields ${(100 * r.unknownShare).toFixed(2)}%`,
+    `spec refused a world in ${r.specFailures.length} scenarios${r.specFailures.length ? ` (first: #${r.specFailures[0]!.index})` : ''}`,
+    'decision (decisive probes)        probes   agree  disagree  minimum',
   ];
+  for (const d of DECISIONS) {
+    const c = r.decisive[d];
+    const need = Math.floor((DECISIVE_MINIMUM_AT_500[d] * r.scenarios) / 500);
+    lines.push(
+      `${d.padEnd(32)} ${String(c.probes).padStart(6)} ${String(c.agree).padStart(7)} ${String(c.disagree).padStart(9)} ${String(need).padStart(8)}${c.probes < need ? '  BELOW' : ''}`,
+    );
+  }
+  lines.push('feature (any probe)  probes   agree  disagree  with-unknown');
   for (const f of FEATURES) {
     const c = r.perFeature[f];
     lines.push(
@@ -265,4 +359,65 @@ export function formatCampaign(r: CampaignResult): string {
   if (r.specErrors.length) lines.push(`spec refused: ${r.specErrors.join('; ')}`);
   if (r.runErrors.length) lines.push(`run errors: ${r.runErrors.join('; ')}`);
   return lines.join('\n');
+}
+
+export interface EngineVerdict {
+  /** Scenarios where the prediction disagreed with the kernel on some probe. */
+  readonly disagreeing: number;
+  /** Scenarios where the engine refused a world the model built (also a failure of the campaign). */
+  readonly specFailures: number;
+  /** Index of the first scenario that failed, or -1 when the engine survived the campaign. */
+  readonly first: number;
+  /** The first failing scenario's first differing field, for the report. */
+  readonly firstDiff: string | null;
+}
+
+/**
+ * One live run of a campaign's scenarios, judged against several spec engines: how many scenarios each
+ * engine's predictions fail. Used to measure the oracle's adequacy (a campaign that cannot tell a broken
+ * spec from the spec cannot vouch for the spec); the kernel runs once, however many engines are judged.
+ */
+export async function judgeEngines(
+  opts: Pick<CampaignOptions, 'runs' | 'seed' | 'features' | 'largeFileFolios' | 'batchSize'>,
+  engines: Readonly<Record<string, SpecEngine>>,
+): Promise<{ readonly seed: number; readonly skipped?: string; readonly verdicts: Record<string, EngineVerdict> }> {
+  const seed = opts.seed ?? Date.now() % 2 ** 31;
+  const avail = buildRunner();
+  if (!avail.ok) return { seed, skipped: `oracle runner unavailable: missing ${avail.missing}`, verdicts: {} };
+  const arb = scenarioArb({ features: opts.features ?? ALL_FEATURES, largeFileFolios: opts.largeFileFolios ?? false });
+  const scenarios = fc.sample(arb, { seed, numRuns: opts.runs });
+  const observed: (OpResult[] | null)[] = [];
+  const batch = opts.batchSize ?? 200;
+  for (let i = 0; i < scenarios.length; i += batch) {
+    const part = scenarios.slice(i, i + batch);
+    const runs = await runScenarios(part);
+    part.forEach((s, k) => {
+      observed.push(observedOps(s, runs[k]!));
+    });
+  }
+  const verdicts: Record<string, EngineVerdict> = {};
+  for (const [name, engine] of Object.entries(engines)) {
+    let disagreeing = 0;
+    let specFailures = 0;
+    let first = -1;
+    let firstDiff: string | null = null;
+    scenarios.forEach((s, i) => {
+      const ob = observed[i];
+      if (!ob) return;
+      const p = predict(s, { engine });
+      const refused = p.notes.specErrors.length > 0;
+      const diffs = compareScenario(s, p.ops, ob).diffs;
+      if (refused) specFailures++;
+      if (diffs.length > 0) disagreeing++;
+      if ((refused || diffs.length > 0) && first < 0) {
+        first = i;
+        const d = diffs[0];
+        firstDiff = d
+          ? `op ${d.op} ${d.field}: predicted ${String(d.predicted)}, kernel ${String(d.observed)}`
+          : `spec refused: ${p.notes.specErrors[0]}`;
+      }
+    });
+    verdicts[name] = { disagreeing, specFailures, first, firstDiff };
+  }
+  return { seed, verdicts };
 }

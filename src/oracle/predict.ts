@@ -5,7 +5,6 @@
 // mprotect() and UFFDIO_WRITEPROTECT go through the spec's caller entry points
 // (spec/callers.ts: mprotect_fixup_spec, uffd_wp_range_spec). Every fault-path
 // rule below was checked on the live kernel first (see oracle/README.md).
-import { mprotect_fixup_spec, uffd_wp_range_spec } from '../../spec/index.js';
 import {
   _PAGE_SPECIAL,
   _PAGE_UFFD_WP,
@@ -35,6 +34,8 @@ import {
   X86_64_NO_SOFT_DIRTY,
 } from '../pte/index.js';
 import { make_pte_marker } from '../pte/softleaf.js';
+import { type Decision, decidesAccess, decisionsOfWalk } from './decisions.js';
+import { SPEC_ENGINE, type SpecEngine } from './engine.js';
 import type { Maybe, PredictedOpResult, PredictedProbe, PredictedView } from './observation.js';
 import { UNKNOWN } from './observation.js';
 import { PROT_BITS, type Prot, type RegionKind, type Scenario } from './scenario.js';
@@ -82,14 +83,18 @@ interface ChildState {
 export interface ModelNotes {
   /** Why predictions became unknown, one entry per distinct reason. */
   readonly unknownReasons: string[];
-  /** Spec preconditions that refused a world the model built (a model or spec gap). */
+  /** Spec preconditions that refused a world the model built (a model or spec gap): a failure of the scenario. */
   readonly specErrors: string[];
+}
+
+export interface PredictOptions {
+  /** The spec entry points (default: the spec itself). */
+  readonly engine?: SpecEngine;
 }
 
 const isPrivate = (k: RegionKind): boolean => k === 'anon' || k === 'memfd_private' || k === 'file_private';
 const isFile = (k: RegionKind): boolean => k === 'file_shared' || k === 'file_private' || k === 'file_shared_large';
 const LARGE_FILE_ORDER = 4; // 64 KiB writes -> order-4 ext4 folios (observed)
-const hasFileBacking = (k: RegionKind): boolean => k !== 'anon';
 const canUffdWp = (k: RegionKind): boolean => !isFile(k);
 
 export class ProcessModel {
@@ -99,6 +104,32 @@ export class ProcessModel {
   private nextPfn = 1 << 12;
   private nextAv = 1;
   readonly notes: ModelNotes = { unknownReasons: [], specErrors: [] };
+  /** Per region, the walk decision each page carries until its next read or write (see decisions.ts). */
+  private readonly pending = new Map<string, Decision[]>();
+
+  constructor(private readonly engine: SpecEngine = SPEC_ENGINE) {}
+
+  private noteDecisions(region: number, r: RegionState, decided: ReadonlyMap<number, Decision>): void {
+    for (const [vpn, d] of decided) {
+      const key = `${region}:${vpn - r.base}`;
+      // A split by this same call stays on record beside the walk's own decision.
+      const split = this.pending.get(key)?.includes('thp:split') && this.splitNow.has(key);
+      this.pending.set(key, split ? ['thp:split', d] : [d]);
+    }
+    this.splitNow.clear();
+  }
+
+  /** The decision that the access to this page settles, if any; consumed by the access. */
+  takeDecisions(region: number, page: number, access: 'read' | 'write' | 'none'): Decision[] {
+    if (access === 'none') return [];
+    const key = `${region}:${page}`;
+    const ds = this.pending.get(key) ?? [];
+    this.pending.delete(key);
+    return ds.filter((d) => decidesAccess(d, access));
+  }
+
+  /** Pages split by the mprotect call under way (their thp:split decision joins the walk's). */
+  private readonly splitNow = new Set<string>();
 
   // ---------- folios ----------
   private allocFolio(order: number, anon: boolean): FolioState {
@@ -256,17 +287,13 @@ export class ProcessModel {
     });
   }
 
-  private applyOutcome(
-    r: RegionState,
-    s: number,
-    a: number,
-    b: number,
-    ptes: readonly Pte[],
-    pmds: readonly PmdSlot[],
-    offset: number,
-  ): void {
-    for (let i = a; i < b; i++) r.ptes[i] = ptes[i - offset]!;
-    void s;
+  /**
+   * Write back every entry of the walked world (`first` = the region page of its first slot). The whole
+   * world is written, not only the requested range: an entry the spec changed outside the range is what
+   * the kernel would have done under that spec, and the probes must see it.
+   */
+  private applyOutcome(r: RegionState, first: number, ptes: readonly Pte[], pmds: readonly PmdSlot[]): void {
+    for (let i = 0; i < ptes.length; i++) r.ptes[first + i] = ptes[i]!;
     const pmd = pmds[0];
     if (pmd?.kind === 'huge') r.pmd = { kind: 'huge', pmd: pmd.pmd };
     else if (pmd?.kind === 'table' && r.pmd.kind !== 'hugezero') r.pmd = { kind: 'table' };
@@ -432,7 +459,23 @@ export class ProcessModel {
     return true;
   }
 
+  /** A freshly allocated anonymous page after a write fault: writable and dirty (do_anonymous_page, wp_page_copy). */
   private newAnonPte(r: RegionState, page: number, pfn: number, uffdWp: boolean): PresentPte {
+    const f = this.folioOf(pfn);
+    if (!f?.anon) throw new Error(`newAnonPte: pfn ${pfn} is not an anonymous folio the model allocated`);
+    const vma = this.vmaOf(r, page);
+    let p = pte_mkwrite(pte_mkdirty(mk_pte(pfn, vma.vm_page_prot), CONFIG));
+    if (uffdWp) p = pte_mkuffd_wp(p);
+    return p;
+  }
+
+  /**
+   * A page-cache page mapped by a write fault in a shared mapping: finish_fault() -> set_pte_range() makes
+   * it writable and dirty because the fault was a write (v6.18 mm/memory.c).
+   */
+  private newCachePte(r: RegionState, page: number, pfn: number, uffdWp: boolean): PresentPte {
+    const f = this.folioOf(pfn);
+    if (!f || f.anon) throw new Error(`newCachePte: pfn ${pfn} is not a page-cache folio`);
     const vma = this.vmaOf(r, page);
     let p = pte_mkwrite(pte_mkdirty(mk_pte(pfn, vma.vm_page_prot), CONFIG));
     if (uffdWp) p = pte_mkuffd_wp(p);
@@ -496,7 +539,7 @@ export class ProcessModel {
           this.ensureTable(r);
           const pfn = this.cachePage(r, page);
           this.mapPfn(pfn);
-          r.ptes[page] = this.newAnonPte(r, page, pfn, markerWp);
+          r.ptes[page] = this.newCachePte(r, page, pfn, markerWp);
         }
         continue;
       }
@@ -530,6 +573,10 @@ export class ProcessModel {
       copied = true;
       return { fault, copied, uffd };
     }
+    // Under the spec every write fault settles within two rounds; one that does not is a failure of the
+    // scenario (reported like a spec refusal), never a quiet unknown.
+    const msg = 'a write fault did not settle in 4 rounds (the page stayed write-protected after the resolve)';
+    if (!this.notes.specErrors.includes(msg)) this.notes.specErrors.push(msg);
     this.markUnknown(r, 'write fault did not settle');
     return { fault, copied, uffd };
   }
@@ -564,13 +611,20 @@ export class ProcessModel {
     for (const { s, e, a, b } of this.runs(r, first, count)) {
       if (r.prot[a] === prot) continue; // mprotect_fixup(): same flags, no walk
       // vma_adjust_trans_huge(): a new VMA boundary inside the PMD splits it first.
-      if ((r.pmd.kind === 'huge' || r.pmd.kind === 'hugezero') && (a !== 0 || b !== PMD_PAGES)) this.splitPmd(r);
+      if ((r.pmd.kind === 'huge' || r.pmd.kind === 'hugezero') && (a !== 0 || b !== PMD_PAGES)) {
+        this.splitPmd(r);
+        for (let i = 0; i < r.pages; i++) {
+          this.pending.set(`${region}:${i}`, ['thp:split']);
+          this.splitNow.add(`${region}:${i}`);
+        }
+      }
       const bits = PROT_BITS[prot];
       const access = (bits & 1 ? VM_READ : 0) | (bits & 2 ? VM_WRITE : 0) | (bits & 4 ? VM_EXEC : 0);
       const world = this.worldFor(r, s, e, a, b, this.vmaOf(r, a));
-      const out = this.callSpec(r, 'mprotect_fixup_spec', () => mprotect_fixup_spec(world, access));
+      const out = this.callSpec(r, 'mprotect_fixup_spec', () => this.engine.mprotect(world, access));
       if (!out) return { err: 0 };
-      this.applyOutcome(r, s, a, b, out.outcome.ptes, out.outcome.pmds, out.world ? out.world.vma.start - r.base : s);
+      this.noteDecisions(region, r, decisionsOfWalk(out, prot === 'none'));
+      this.applyOutcome(r, out.world ? out.world.vma.start - r.base : s, out.outcome.ptes, out.outcome.pmds);
       for (let i = a; i < b; i++) r.prot[i] = prot;
     }
     // vma_merge: neighbouring VMAs with equal flags join; the merged VMA keeps the anon_vma.
@@ -584,16 +638,18 @@ export class ProcessModel {
   }
 
   private uffdResolve(r: RegionState, first: number, count: number): void {
-    this.uffdRange(r, first, count, false);
+    this.uffdRange(-1, r, first, count, false);
   }
 
-  private uffdRange(r: RegionState, first: number, count: number, on: boolean): void {
+  /** `region` < 0: the fault handler's resolve, whose decisions are not probes of their own. */
+  private uffdRange(region: number, r: RegionState, first: number, count: number, on: boolean): void {
     for (const { s, e, a, b } of this.runs(r, first, count)) {
       if (r.pmd.kind === 'hugezero') this.splitPmd(r);
       const world = this.worldFor(r, s, e, a, b, this.vmaOf(r, a));
-      const out = this.callSpec(r, 'uffd_wp_range_spec', () => uffd_wp_range_spec(world, on));
+      const out = this.callSpec(r, 'uffd_wp_range_spec', () => this.engine.uffdWp(world, on));
       if (!out) return;
-      this.applyOutcome(r, s, a, b, out.outcome.ptes.slice(a - s, b - s), out.outcome.pmds, a);
+      if (region >= 0) this.noteDecisions(region, r, decisionsOfWalk(out, false));
+      this.applyOutcome(r, s, out.outcome.ptes, out.outcome.pmds);
     }
   }
 
@@ -608,7 +664,7 @@ export class ProcessModel {
   uffdWp(region: number, first: number, count: number, on: boolean): PredictedOpResult {
     const r = this.regions[region]!;
     if (!r.uffd) return { err: EBADF }; // the runner has no userfaultfd for this region
-    if (r.unknownWhy === null) this.uffdRange(r, first, count, on);
+    if (r.unknownWhy === null) this.uffdRange(region, r, first, count, on);
     return { err: 0 };
   }
 
@@ -737,13 +793,17 @@ function unknownProbe(p: PredictedProbe): PredictedProbe {
 
 export interface Prediction {
   readonly ops: readonly PredictedOpResult[];
+  /** Per op: the walk decisions whose outcome this access settles (a decisive probe); empty for other ops. */
+  readonly decisive: readonly (readonly Decision[])[];
   readonly notes: ModelNotes;
 }
 
 /** Predict every op of a scenario. */
-export function predict(s: Scenario): Prediction {
-  const m = new ProcessModel();
+export function predict(s: Scenario, opts: PredictOptions = {}): Prediction {
+  const m = new ProcessModel(opts.engine);
+  const decisive: Decision[][] = [];
   const ops = s.ops.map((o): PredictedOpResult => {
+    decisive.push(o.op === 'access' ? m.takeDecisions(o.region, o.page, o.access) : []);
     switch (o.op) {
       case 'map':
         return m.map(o.kind, o.pages, o.thp);
@@ -769,7 +829,5 @@ export function predict(s: Scenario): Prediction {
         throw new Error(`unknown op ${JSON.stringify(o satisfies never)}`);
     }
   });
-  return { ops, notes: m.notes };
+  return { ops, decisive, notes: m.notes };
 }
-
-export const MODEL_FILE_KINDS = { hasFileBacking };
