@@ -1,7 +1,15 @@
 // `mprotect-spec oracle`: the live-kernel fidelity campaign (src/oracle/), and
 // C reproducers of its disagreements that run on any Linux machine.
 import { writeFileSync } from 'node:fs';
-import { emitC, FEATURES, type Feature, formatCampaign, readCounterexample, runOracleCampaign } from '../oracle/index.js';
+import {
+  campaignFailures,
+  emitC,
+  FEATURES,
+  type Feature,
+  formatCampaign,
+  readCounterexample,
+  runOracleCampaign,
+} from '../oracle/index.js';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import type { Io } from './io.js';
 
@@ -59,5 +67,8 @@ export async function runOracle(o: OracleOptions, io: Io): Promise<number> {
       io.out(`wrote a C reproducer of the first disagreement to ${o.emitC}\n`);
     }
   }
-  return real.length ? EXIT_DIVERGENCE : EXIT_OK;
+  // Nothing hidden: a spec refusal or too many all-unknown probes fail the run like a disagreement.
+  const failures = campaignFailures(result);
+  for (const f of failures) io.err(`mprotect-spec oracle: ${f}\n`);
+  return real.length || failures.length ? EXIT_DIVERGENCE : EXIT_OK;
 }

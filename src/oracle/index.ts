@@ -7,6 +7,13 @@ import { ALL_FEATURES, scenarioArb } from './arbitrary.js';
 import { compareScenario, FEATURES, type Feature, type FieldDiff, observedOps, renderTable } from './compare.js';
 import { DECISIONS, type Decision } from './decisions.js';
 import type { SpecEngine } from './engine.js';
+import {
+  environmentLimits,
+  formatEnvironment,
+  type OracleEnvironment,
+  readEnvironment,
+  scenarioSkipReason,
+} from './environment.js';
 import type { OpResult, PredictedOpResult } from './observation.js';
 import { predict } from './predict.js';
 import { buildRunner, kernelRelease, runScenarios } from './runner.js';
@@ -18,6 +25,13 @@ export { compareScenario, FEATURES, type Feature, featuresOf, observedOps, rende
 export { DECISIONS, type Decision } from './decisions.js';
 export { emitC } from './emit_c.js';
 export { SPEC_ENGINE, type SpecEngine } from './engine.js';
+export {
+  environmentLimits,
+  formatEnvironment,
+  type OracleEnvironment,
+  readEnvironment,
+  scenarioSkipReason,
+} from './environment.js';
 export { lifecycleArb } from './lifecycle.js';
 export type { OpResult, PredictedOpResult, Probe } from './observation.js';
 export { predict } from './predict.js';
@@ -54,23 +68,23 @@ export interface DecisionCounts {
  * Set at about half of the lowest count seen at seeds 1, 2 and 3 (docs/strength.md).
  */
 export const DECISIVE_MINIMUM_AT_500: Readonly<Record<Decision, number>> = Object.freeze({
-  'try:granted:anon-exclusive': 0,
-  'try:refused:anon-not-exclusive': 0,
-  'try:refused:zero-page': 0,
-  'try:refused:private-file-page': 0,
-  'try:granted:shared-dirty': 0,
-  'try:refused:shared-clean': 0,
-  'try:refused:uffd-wp': 0,
-  'shared:writable-prot': 0,
-  'prot-none': 0,
-  'uffd:protect': 0,
-  'uffd:resolve': 0,
-  'marker:install': 0,
-  'marker:resolve': 0,
-  'marker:kept': 0,
-  'guard:kept': 0,
-  'thp:whole': 0,
-  'thp:split': 0,
+  'try:granted:anon-exclusive': 100,
+  'try:refused:anon-not-exclusive': 45,
+  'try:refused:zero-page': 10,
+  'try:refused:private-file-page': 8,
+  'try:granted:shared-dirty': 40,
+  'try:refused:shared-clean': 12,
+  'try:refused:uffd-wp': 4,
+  'shared:writable-prot': 20,
+  'prot-none': 25,
+  'uffd:protect': 16,
+  'uffd:resolve': 16,
+  'marker:install': 5,
+  'marker:resolve': 8,
+  'marker:kept': 5,
+  'guard:kept': 45,
+  'thp:whole': 5,
+  'thp:split': 15,
 });
 
 /** A probe whose every field the model declared unknown may make up at most this share of all probes. */
@@ -108,6 +122,10 @@ export interface CampaignDisagreement {
 
 export interface CampaignResult {
   readonly kernel: string;
+  /** What the machine allows; recorded with every campaign. */
+  readonly environment: OracleEnvironment;
+  /** Generated scenarios this machine cannot judge (its settings would falsify the model), by reason. */
+  readonly skippedScenarios: Readonly<Record<string, number>>;
   readonly skipped?: string;
   readonly seed: number;
   readonly scenarios: number;
@@ -172,6 +190,9 @@ async function disagrees(s: Scenario, engine?: SpecEngine): Promise<FieldDiff[] 
 export async function runOracleCampaign(opts: CampaignOptions): Promise<CampaignResult> {
   const seed = opts.seed ?? Date.now() % 2 ** 31;
   const kernel = kernelRelease();
+  const environment = readEnvironment();
+  const limits = environmentLimits(environment);
+  const skippedScenarios: Record<string, number> = {};
   const perFeature = Object.fromEntries(FEATURES.map((f) => [f, { probes: 0, agree: 0, disagree: 0, unknown: 0 }])) as Record<
     Feature,
     FeatureCounts
@@ -182,6 +203,8 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
   >;
   const empty = {
     kernel,
+    environment,
+    skippedScenarios,
     seed,
     scenarios: 0,
     failedRuns: 0,
@@ -206,7 +229,16 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
   const avail = buildRunner();
   if (!avail.ok) return { ...empty, skipped: `oracle runner unavailable: missing ${avail.missing}` };
   const arb = scenarioArb({ features: opts.features ?? ALL_FEATURES, largeFileFolios: opts.largeFileFolios ?? false });
-  const scenarios = fc.sample(arb, { seed, numRuns: opts.runs });
+  // Scenarios the machine's settings would falsify are skipped, counted by reason; the indices of the
+  // others stay those of the generated sample, so `path` replays still find them.
+  const sampled = fc.sample(arb, { seed, numRuns: opts.runs });
+  const kept: number[] = [];
+  sampled.forEach((s, i) => {
+    const why = scenarioSkipReason(s, limits);
+    if (why === null) kept.push(i);
+    else skippedScenarios[why] = (skippedScenarios[why] ?? 0) + 1;
+  });
+  const scenarios = kept.map((i) => sampled[i]!);
   const t0 = performance.now();
   const batch = opts.batchSize ?? 200;
   const results: Awaited<ReturnType<typeof checkScenarios>> = [];
@@ -231,7 +263,8 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
   results.forEach((r, i) => {
     for (const x of r.notes.unknownReasons) unknownReasons.add(x);
     for (const x of r.notes.specErrors) specErrors.add(x);
-    if (r.notes.specErrors.length > 0) specFailures.push({ index: i, scenario: scenarios[i]!, errors: r.notes.specErrors });
+    if (r.notes.specErrors.length > 0)
+      specFailures.push({ index: kept[i]!, scenario: scenarios[i]!, errors: r.notes.specErrors });
     if (!r.observed) {
       failedRuns++;
       runErrors.add(r.error ?? 'unknown');
@@ -239,8 +272,8 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     }
     const v = compareScenario(scenarios[i]!, r.predicted, r.observed);
     if (v.diffs.length > 0) {
-      failing.push(i);
-      firstDiffs.set(i, v.diffs);
+      failing.push(kept[i]!);
+      firstDiffs.set(kept[i]!, v.diffs);
     }
     for (const p of v.probes) {
       probes++;
@@ -272,7 +305,7 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
       fc.asyncProperty(arb, async (s) => (await disagrees(s, opts.engine)) === null),
       { seed, path: String(index), numRuns: 1, endOnFailure: false },
     );
-    const shrunk: Scenario = check.counterexample?.[0] ?? scenarios[index]!;
+    const shrunk: Scenario = check.counterexample?.[0] ?? sampled[index]!;
     let reproduced = 0;
     let last: FieldDiff[] = [];
     for (let k = 0; k < 3; k++) {
@@ -295,11 +328,13 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
         table,
         provenance: { kernel, seed, fastCheck: fc.__version, date: new Date().toISOString(), engine: 'spec' },
       });
-    const original = { scenario: scenarios[index]!, diffs: firstDiffs.get(index) ?? [] };
+    const original = { scenario: sampled[index]!, diffs: firstDiffs.get(index) ?? [] };
     disagreements.push({ index, scenario: shrunk, diffs: last, original, table, reproduced, ...(file ? { file } : {}) });
   }
   return {
     kernel,
+    environment,
+    skippedScenarios,
     seed,
     scenarios: scenarios.length,
     failedRuns,
@@ -328,6 +363,8 @@ export function formatCampaign(r: CampaignResult): string {
   if (r.skipped) return `oracle skipped: ${r.skipped}`;
   const lines = [
     `kernel ${r.kernel}, seed ${r.seed}: ${r.scenarios} scenarios (${r.failedRuns} failed runs), ${r.scenariosPerSecond.toFixed(0)} scenarios/s`,
+    formatEnvironment(r.environment),
+    ...Object.entries(r.skippedScenarios).map(([why, n]) => `skipped ${n} scenarios: ${why}`),
     `scenarios disagreeing ${r.disagreeingScenarios}; probes ${r.probes}: agree ${r.agreeProbes}, disagree ${r.disagreeProbes}, all fields unknown ${r.allUnknownProbes}; unknown fields ${(100 * r.unknownShare).toFixed(2)}%`,
     `spec refused a world in ${r.specFailures.length} scenarios${r.specFailures.length ? ` (first: #${r.specFailures[0]!.index})` : ''}`,
     'decision (decisive probes)        probes   agree  disagree  minimum',
@@ -420,4 +457,21 @@ export async function judgeEngines(
     verdicts[name] = { disagreeing, specFailures, first, firstDiff };
   }
   return { seed, verdicts };
+}
+
+/**
+ * Why a campaign fails besides a reproduced disagreement: the spec refused a world the model built (each
+ * such scenario is named), or probes whose every field is unknown exceed MAX_ALL_UNKNOWN_SHARE.
+ */
+export function campaignFailures(r: CampaignResult): string[] {
+  const out: string[] = [];
+  for (const f of r.specFailures.slice(0, 5))
+    out.push(`scenario #${f.index}: the spec refused the model's world: ${f.errors.join('; ')}\n${JSON.stringify(f.scenario)}`);
+  if (r.specFailures.length > 5) out.push(`... and ${r.specFailures.length - 5} more scenarios the spec refused`);
+  const share = r.probes === 0 ? 0 : r.allUnknownProbes / r.probes;
+  if (share > MAX_ALL_UNKNOWN_SHARE)
+    out.push(
+      `${r.allUnknownProbes} of ${r.probes} probes (${(100 * share).toFixed(1)}%) had every field unknown (limit ${100 * MAX_ALL_UNKNOWN_SHARE}%): ${r.unknownReasons.join('; ')}`,
+    );
+  return out;
 }
