@@ -39,7 +39,9 @@ function cycleSteps(c: Cycle, regionPages: number): StepChoice[] {
   const out: StepChoice[] = [];
   const r = c.region;
   const pages = Array.from({ length: c.span }, (_, k) => c.page + k);
-  const span = { r, p: c.page, n: c.span };
+  // A uffd-wp cycle protects, changes and resolves one page past the touched ones, so that an untouched
+  // page carries a marker (shared memory, or WP_UNPOPULATED) through the change.
+  const span = { r, p: c.page, n: c.share === 'uffd' ? c.span + 1 : c.span };
   if (c.share === 'uffd') out.push({ t: 'uffd_register', r, unpopulated: c.unpopulated });
   pages.forEach((p, k) => {
     if (c.touch === 'skip' || (c.touch === 'partial' && k % 2 === 1)) return;
@@ -123,7 +125,7 @@ function cycleArb(features: ReadonlySet<Feature>): fc.Arbitrary<Cycle> {
     away: fc.constantFrom<Prot>('r', 'r', 'rx', ...(features.has('prot-none') ? (['none'] as Prot[]) : [])),
     back: fc.constantFrom<Prot>('rw', 'rw', 'rwx'),
     unpopulated: fc.boolean(),
-    resolveFirst: fc.boolean(),
+    resolveFirst: fc.constantFrom(true, false, false),
     probeRead: fc.boolean(),
     earlyProbe: fc.boolean(),
     probeNeighbour: fc.boolean(),
@@ -143,7 +145,7 @@ function lifecycleRegionArb(features: ReadonlySet<Feature>): fc.Arbitrary<Region
 }
 
 /** Decisive life-cycle scenarios over the given features. */
-export function lifecycleArb(features: ReadonlySet<Feature>): fc.Arbitrary<Scenario> {
+export function lifecycleArb(features: ReadonlySet<Feature>, guardOverUffdShmem = false): fc.Arbitrary<Scenario> {
   return fc
     .record({
       regions: fc.array(lifecycleRegionArb(features), { minLength: 1, maxLength: 2 }),
@@ -170,6 +172,6 @@ export function lifecycleArb(features: ReadonlySet<Feature>): fc.Arbitrary<Scena
           : withResolve;
         steps.push(...cycleSteps(c, reg.pages));
       }
-      return buildScenario(regions, steps, finalLooks);
+      return buildScenario(regions, steps, finalLooks, guardOverUffdShmem);
     });
 }
