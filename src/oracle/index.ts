@@ -20,7 +20,7 @@ import { buildRunner, kernelRelease, runScenarios } from './runner.js';
 import type { Scenario } from './scenario.js';
 import { saveCounterexample } from './store.js';
 
-export { ALL_FEATURES, buildScenario, scenarioArb } from './arbitrary.js';
+export { ALL_FEATURES, buildScenario, OPT_IN_FEATURES, type OptInFeature, scenarioArb } from './arbitrary.js';
 export { compareScenario, FEATURES, type Feature, featuresOf, observedOps, renderTable } from './compare.js';
 export { DECISIONS, type Decision } from './decisions.js';
 export { emitC } from './emit_c.js';
@@ -45,6 +45,8 @@ export interface CampaignOptions {
   readonly features?: readonly Feature[];
   /** Also generate order-4 ext4 file folios, where Δ4 batching makes the spec and the kernel differ. */
   readonly largeFileFolios?: boolean;
+  /** Also generate guard installs over uffd-wp registered shared memory (known to hang on 6.18). */
+  readonly guardOverUffdShmem?: boolean;
   /** Shrink at most this many disagreements (default 3). */
   readonly shrinkLimit?: number;
   /** Store shrunk disagreements under counterexamples/kernel/ (default true). */
@@ -228,7 +230,11 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
   };
   const avail = buildRunner();
   if (!avail.ok) return { ...empty, skipped: `oracle runner unavailable: missing ${avail.missing}` };
-  const arb = scenarioArb({ features: opts.features ?? ALL_FEATURES, largeFileFolios: opts.largeFileFolios ?? false });
+  const arb = scenarioArb({
+    features: opts.features ?? ALL_FEATURES,
+    largeFileFolios: opts.largeFileFolios ?? false,
+    guardOverUffdShmem: opts.guardOverUffdShmem ?? false,
+  });
   // Scenarios the machine's settings would falsify are skipped, counted by reason; the indices of the
   // others stay those of the generated sample, so `path` replays still find them.
   const sampled = fc.sample(arb, { seed, numRuns: opts.runs });
