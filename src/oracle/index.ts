@@ -428,7 +428,9 @@ export async function judgeEngines(
   const avail = buildRunner();
   if (!avail.ok) return { seed, skipped: `oracle runner unavailable: missing ${avail.missing}`, verdicts: {} };
   const arb = scenarioArb({ features: opts.features ?? ALL_FEATURES, largeFileFolios: opts.largeFileFolios ?? false });
-  const scenarios = fc.sample(arb, { seed, numRuns: opts.runs });
+  // The same environment skips as the campaign: scenarios this machine's settings would falsify are left out.
+  const limits = environmentLimits(readEnvironment());
+  const scenarios = fc.sample(arb, { seed, numRuns: opts.runs }).filter((s) => scenarioSkipReason(s, limits) === null);
   const observed: (OpResult[] | null)[] = [];
   const batch = opts.batchSize ?? 200;
   for (let i = 0; i < scenarios.length; i += batch) {
