@@ -197,7 +197,12 @@ ${EXIT_CODES}`,
     .description('check the spec against the live kernel: generated userspace scenarios, prediction vs observation per page')
     .option('--runs <n>', 'scenarios to generate', '300')
     .option('--seed <s>', 'fast-check seed (printed; replays the campaign)')
-    .option('--features <list>', `restrict to features (comma-separated; repeatable)`, collect, [])
+    .option(
+      '--features <list>',
+      'restrict to features, or opt in to regions left out by default: large-file-folios, guard-over-uffd-shmem (comma-separated; repeatable)',
+      collect,
+      [],
+    )
     .option('--emit-c <file>', 'write a stand-alone C reproducer of the first disagreement (or of --from)')
     .option('--from <file>', 'with --emit-c: a stored case under counterexamples/kernel/')
     .option('--json', 'machine-readable output')

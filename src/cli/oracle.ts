@@ -1,7 +1,17 @@
 // `mprotect-spec oracle`: the live-kernel fidelity campaign (src/oracle/), and
 // C reproducers of its disagreements that run on any Linux machine.
 import { writeFileSync } from 'node:fs';
-import { emitC, FEATURES, type Feature, formatCampaign, readCounterexample, runOracleCampaign } from '../oracle/index.js';
+import {
+  campaignFailures,
+  emitC,
+  FEATURES,
+  type Feature,
+  formatCampaign,
+  OPT_IN_FEATURES,
+  type OptInFeature,
+  readCounterexample,
+  runOracleCampaign,
+} from '../oracle/index.js';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import type { Io } from './io.js';
 
@@ -15,12 +25,17 @@ export interface OracleOptions {
   readonly store: boolean;
 }
 
-function parseFeatures(raw: readonly string[]): Feature[] {
+/** Feature names restrict the campaign; opt-in names add the regions it leaves out by default. */
+function parseFeatures(raw: readonly string[]): { features: Feature[]; optIn: OptInFeature[] } {
   const names = raw.flatMap((f) => f.split(',')).filter(Boolean);
-  for (const f of names)
-    if (!(FEATURES as readonly string[]).includes(f))
-      throw new UsageError(`unknown feature '${f}' (known: ${FEATURES.join(', ')})`);
-  return names as Feature[];
+  const features: Feature[] = [];
+  const optIn: OptInFeature[] = [];
+  for (const f of names) {
+    if ((FEATURES as readonly string[]).includes(f)) features.push(f as Feature);
+    else if ((OPT_IN_FEATURES as readonly string[]).includes(f)) optIn.push(f as OptInFeature);
+    else throw new UsageError(`unknown feature '${f}' (known: ${FEATURES.join(', ')}; opt-in: ${OPT_IN_FEATURES.join(', ')})`);
+  }
+  return { features, optIn };
 }
 
 export async function runOracle(o: OracleOptions, io: Io): Promise<number> {
@@ -36,12 +51,14 @@ export async function runOracle(o: OracleOptions, io: Io): Promise<number> {
     io.out(`wrote a C reproducer of ${o.from} to ${o.emitC} (cc -O2 -pthread ${o.emitC} && sudo ./a.out)\n`);
     return EXIT_OK;
   }
-  const features = parseFeatures(o.features);
+  const { features, optIn } = parseFeatures(o.features);
   const result = await runOracleCampaign({
     runs: o.runs,
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     ...(features.length ? { features } : {}),
     store: o.store,
+    largeFileFolios: optIn.includes('large-file-folios'),
+    guardOverUffdShmem: optIn.includes('guard-over-uffd-shmem'),
     ...(io.errIsTTY ? { onProgress: (done: number, total: number) => io.err(`\r${done}/${total} scenarios`) } : {}),
   });
   if (io.errIsTTY) io.err('\n');
@@ -59,5 +76,8 @@ export async function runOracle(o: OracleOptions, io: Io): Promise<number> {
       io.out(`wrote a C reproducer of the first disagreement to ${o.emitC}\n`);
     }
   }
-  return real.length ? EXIT_DIVERGENCE : EXIT_OK;
+  // Nothing hidden: a spec refusal or too many all-unknown probes fail the run like a disagreement.
+  const failures = campaignFailures(result);
+  for (const f of failures) io.err(`mprotect-spec oracle: ${f}\n`);
+  return real.length || failures.length ? EXIT_DIVERGENCE : EXIT_OK;
 }

@@ -96,13 +96,15 @@ export function observedOps(s: Scenario, run: RawRun): OpResult[] | null {
     if (o.op === 'map') thp.push(o.thp);
     const raw = run.ops![i];
     if (!raw) return { err: -1 };
-    if (isRawAccess(raw)) return { err: raw.err, probe: probeOf(raw, thp[raw.r] ?? false) };
+    if (isRawAccess(raw)) return { err: raw.err, probe: probeOf(raw, thp[raw.r] ?? false, run.kpageflags !== 0) };
     return { err: raw.err };
   });
 }
 
+/** 1 when the field is not compared: the model does not know it, or the machine hides it (null). */
 function cmp(op: number, field: string, p: Maybe<unknown>, o: unknown, diffs: FieldDiff[]): 0 | 1 {
   if (p === UNKNOWN) return 1;
+  if (o === null && p !== null) return 1;
   if (p !== o) diffs.push({ op, field, predicted: p, observed: o });
   return 0;
 }

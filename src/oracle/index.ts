@@ -5,15 +5,34 @@
 import fc from 'fast-check';
 import { ALL_FEATURES, scenarioArb } from './arbitrary.js';
 import { compareScenario, FEATURES, type Feature, type FieldDiff, observedOps, renderTable } from './compare.js';
+import { DECISIONS, type Decision } from './decisions.js';
+import type { SpecEngine } from './engine.js';
+import {
+  environmentLimits,
+  formatEnvironment,
+  type OracleEnvironment,
+  readEnvironment,
+  scenarioSkipReason,
+} from './environment.js';
 import type { OpResult, PredictedOpResult } from './observation.js';
 import { predict } from './predict.js';
 import { buildRunner, kernelRelease, runScenarios } from './runner.js';
 import type { Scenario } from './scenario.js';
 import { saveCounterexample } from './store.js';
 
-export { ALL_FEATURES, buildScenario, scenarioArb } from './arbitrary.js';
+export { ALL_FEATURES, buildScenario, OPT_IN_FEATURES, type OptInFeature, scenarioArb } from './arbitrary.js';
 export { compareScenario, FEATURES, type Feature, featuresOf, observedOps, renderTable } from './compare.js';
+export { DECISIONS, type Decision } from './decisions.js';
 export { emitC } from './emit_c.js';
+export { SPEC_ENGINE, type SpecEngine } from './engine.js';
+export {
+  environmentLimits,
+  formatEnvironment,
+  type OracleEnvironment,
+  readEnvironment,
+  scenarioSkipReason,
+} from './environment.js';
+export { lifecycleArb } from './lifecycle.js';
 export type { OpResult, PredictedOpResult, Probe } from './observation.js';
 export { predict } from './predict.js';
 export { buildRunner, kernelRelease, runScenarios } from './runner.js';
@@ -26,12 +45,61 @@ export interface CampaignOptions {
   readonly features?: readonly Feature[];
   /** Also generate order-4 ext4 file folios, where Δ4 batching makes the spec and the kernel differ. */
   readonly largeFileFolios?: boolean;
+  /** Also generate guard installs over uffd-wp registered shared memory (known to hang on 6.18). */
+  readonly guardOverUffdShmem?: boolean;
   /** Shrink at most this many disagreements (default 3). */
   readonly shrinkLimit?: number;
   /** Store shrunk disagreements under counterexamples/kernel/ (default true). */
   readonly store?: boolean;
   readonly batchSize?: number;
   readonly onProgress?: (done: number, total: number) => void;
+  /** The spec entry points the model calls (default: the spec). The adequacy test hands in broken copies. */
+  readonly engine?: SpecEngine;
+}
+
+/** Decisive probes of one walk decision: reads or writes whose outcome that decision determines. */
+export interface DecisionCounts {
+  probes: number;
+  agree: number;
+  disagree: number;
+}
+
+/**
+ * The fewest decisive probes per decision a 500-scenario default campaign must reach (scaled down
+ * linearly for shorter campaigns); soft-dirty is not built on the target kernel, so it has no row.
+ * Set at about half of the lowest count seen at seeds 1, 2 and 3 (docs/strength.md).
+ */
+export const DECISIVE_MINIMUM_AT_500: Readonly<Record<Decision, number>> = Object.freeze({
+  'try:granted:anon-exclusive': 100,
+  'try:refused:anon-not-exclusive': 45,
+  'try:refused:zero-page': 10,
+  'try:refused:private-file-page': 8,
+  'try:granted:shared-dirty': 40,
+  'try:refused:shared-clean': 12,
+  'try:refused:uffd-wp': 4,
+  'shared:writable-prot': 20,
+  'prot-none': 25,
+  'uffd:protect': 16,
+  'uffd:resolve': 16,
+  'marker:install': 5,
+  'marker:resolve': 8,
+  'marker:kept': 5,
+  'guard:kept': 45,
+  'thp:whole': 5,
+  'thp:split': 15,
+});
+
+/** A probe whose every field the model declared unknown may make up at most this share of all probes. */
+export const MAX_ALL_UNKNOWN_SHARE = 0.02;
+
+/** The decisions under their minimum for a campaign of `runs` scenarios. */
+export function decisiveShortfalls(r: Pick<CampaignResult, 'scenarios' | 'decisive'>): string[] {
+  const out: string[] = [];
+  for (const d of DECISIONS) {
+    const need = Math.floor((DECISIVE_MINIMUM_AT_500[d] * r.scenarios) / 500);
+    if (r.decisive[d].probes < need) out.push(`${d}: ${r.decisive[d].probes} decisive probes, need ${need}`);
+  }
+  return out;
 }
 
 export interface FeatureCounts {
@@ -56,13 +124,23 @@ export interface CampaignDisagreement {
 
 export interface CampaignResult {
   readonly kernel: string;
+  /** What the machine allows; recorded with every campaign. */
+  readonly environment: OracleEnvironment;
+  /** Generated scenarios this machine cannot judge (its settings would falsify the model), by reason. */
+  readonly skippedScenarios: Readonly<Record<string, number>>;
   readonly skipped?: string;
   readonly seed: number;
   readonly scenarios: number;
   readonly failedRuns: number;
   readonly probes: number;
+  /** Probes with no unknown field that agreed on every field. */
   readonly agreeProbes: number;
   readonly disagreeProbes: number;
+  /** Probes whose every field the model declared unknown: neither agreement nor disagreement. */
+  readonly allUnknownProbes: number;
+  readonly decisive: Record<Decision, DecisionCounts>;
+  /** Scenarios where the spec refused a world the model built: each is a failure, never a wave of unknowns. */
+  readonly specFailures: readonly { readonly index: number; readonly scenario: Scenario; readonly errors: readonly string[] }[];
   readonly fields: number;
   readonly unknownFields: number;
   /** unknownFields / fields */
@@ -78,27 +156,34 @@ export interface CampaignResult {
 }
 
 /** Predict, run and compare scenarios; one verdict per scenario (null observed = the run failed). */
-export async function checkScenarios(scenarios: readonly Scenario[], batchSize = 200) {
+export async function checkScenarios(scenarios: readonly Scenario[], batchSize = 200, engine?: SpecEngine) {
   const out: {
     predicted: PredictedOpResult[];
     observed: OpResult[] | null;
     error?: string;
     notes: ReturnType<typeof predict>['notes'];
+    decisive: ReturnType<typeof predict>['decisive'];
   }[] = [];
   for (let i = 0; i < scenarios.length; i += batchSize) {
     const batch = scenarios.slice(i, i + batchSize);
     const runs = await runScenarios(batch);
     batch.forEach((s, k) => {
-      const p = predict(s);
+      const p = predict(s, engine ? { engine } : {});
       const run = runs[k]!;
-      out.push({ predicted: [...p.ops], observed: observedOps(s, run), error: run.error, notes: p.notes });
+      out.push({
+        predicted: [...p.ops],
+        observed: observedOps(s, run),
+        error: run.error,
+        notes: p.notes,
+        decisive: p.decisive,
+      });
     });
   }
   return out;
 }
 
-async function disagrees(s: Scenario): Promise<FieldDiff[] | null> {
-  const [r] = await checkScenarios([s]);
+async function disagrees(s: Scenario, engine?: SpecEngine): Promise<FieldDiff[] | null> {
+  const [r] = await checkScenarios([s], 200, engine);
   if (!r?.observed) return null;
   const v = compareScenario(s, r.predicted, r.observed);
   return v.diffs.length > 0 ? [...v.diffs] : null;
@@ -107,18 +192,30 @@ async function disagrees(s: Scenario): Promise<FieldDiff[] | null> {
 export async function runOracleCampaign(opts: CampaignOptions): Promise<CampaignResult> {
   const seed = opts.seed ?? Date.now() % 2 ** 31;
   const kernel = kernelRelease();
+  const environment = readEnvironment();
+  const limits = environmentLimits(environment);
+  const skippedScenarios: Record<string, number> = {};
   const perFeature = Object.fromEntries(FEATURES.map((f) => [f, { probes: 0, agree: 0, disagree: 0, unknown: 0 }])) as Record<
     Feature,
     FeatureCounts
   >;
+  const decisive = Object.fromEntries(DECISIONS.map((d) => [d, { probes: 0, agree: 0, disagree: 0 }])) as Record<
+    Decision,
+    DecisionCounts
+  >;
   const empty = {
     kernel,
+    environment,
+    skippedScenarios,
     seed,
     scenarios: 0,
     failedRuns: 0,
     probes: 0,
     agreeProbes: 0,
     disagreeProbes: 0,
+    allUnknownProbes: 0,
+    decisive,
+    specFailures: [],
     fields: 0,
     unknownFields: 0,
     unknownShare: 0,
@@ -133,19 +230,34 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
   };
   const avail = buildRunner();
   if (!avail.ok) return { ...empty, skipped: `oracle runner unavailable: missing ${avail.missing}` };
-  const arb = scenarioArb({ features: opts.features ?? ALL_FEATURES, largeFileFolios: opts.largeFileFolios ?? false });
-  const scenarios = fc.sample(arb, { seed, numRuns: opts.runs });
+  const arb = scenarioArb({
+    features: opts.features ?? ALL_FEATURES,
+    largeFileFolios: opts.largeFileFolios ?? false,
+    guardOverUffdShmem: opts.guardOverUffdShmem ?? false,
+  });
+  // Scenarios the machine's settings would falsify are skipped, counted by reason; the indices of the
+  // others stay those of the generated sample, so `path` replays still find them.
+  const sampled = fc.sample(arb, { seed, numRuns: opts.runs });
+  const kept: number[] = [];
+  sampled.forEach((s, i) => {
+    const why = scenarioSkipReason(s, limits);
+    if (why === null) kept.push(i);
+    else skippedScenarios[why] = (skippedScenarios[why] ?? 0) + 1;
+  });
+  const scenarios = kept.map((i) => sampled[i]!);
   const t0 = performance.now();
   const batch = opts.batchSize ?? 200;
   const results: Awaited<ReturnType<typeof checkScenarios>> = [];
   for (let i = 0; i < scenarios.length; i += batch) {
-    results.push(...(await checkScenarios(scenarios.slice(i, i + batch), batch)));
+    results.push(...(await checkScenarios(scenarios.slice(i, i + batch), batch, opts.engine)));
     opts.onProgress?.(Math.min(i + batch, scenarios.length), scenarios.length);
   }
   const elapsedMs = performance.now() - t0;
   let probes = 0;
   let agreeProbes = 0;
   let disagreeProbes = 0;
+  let allUnknownProbes = 0;
+  const specFailures: CampaignResult['specFailures'][number][] = [];
   let fields = 0;
   let unknownFields = 0;
   let failedRuns = 0;
@@ -157,6 +269,8 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
   results.forEach((r, i) => {
     for (const x of r.notes.unknownReasons) unknownReasons.add(x);
     for (const x of r.notes.specErrors) specErrors.add(x);
+    if (r.notes.specErrors.length > 0)
+      specFailures.push({ index: kept[i]!, scenario: scenarios[i]!, errors: r.notes.specErrors });
     if (!r.observed) {
       failedRuns++;
       runErrors.add(r.error ?? 'unknown');
@@ -164,15 +278,22 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     }
     const v = compareScenario(scenarios[i]!, r.predicted, r.observed);
     if (v.diffs.length > 0) {
-      failing.push(i);
-      firstDiffs.set(i, v.diffs);
+      failing.push(kept[i]!);
+      firstDiffs.set(kept[i]!, v.diffs);
     }
     for (const p of v.probes) {
       probes++;
       fields += p.fields;
       unknownFields += p.unknownFields;
       const bad = p.diffs.length > 0;
+      if (p.unknownFields < p.fields)
+        for (const d of r.decisive[p.op] ?? []) {
+          decisive[d].probes++;
+          if (bad) decisive[d].disagree++;
+          else decisive[d].agree++;
+        }
       if (bad) disagreeProbes++;
+      else if (p.unknownFields === p.fields) allUnknownProbes++;
       else agreeProbes++;
       for (const f of p.features) {
         const c = perFeature[f];
@@ -187,20 +308,20 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
   for (const index of failing.slice(0, opts.shrinkLimit ?? 3)) {
     // Replay the failing value through fast-check (same seed, same path) and shrink it on the kernel.
     const check = await fc.check(
-      fc.asyncProperty(arb, async (s) => (await disagrees(s)) === null),
+      fc.asyncProperty(arb, async (s) => (await disagrees(s, opts.engine)) === null),
       { seed, path: String(index), numRuns: 1, endOnFailure: false },
     );
-    const shrunk: Scenario = check.counterexample?.[0] ?? scenarios[index]!;
+    const shrunk: Scenario = check.counterexample?.[0] ?? sampled[index]!;
     let reproduced = 0;
     let last: FieldDiff[] = [];
     for (let k = 0; k < 3; k++) {
-      const d = await disagrees(shrunk);
+      const d = await disagrees(shrunk, opts.engine);
       if (d) {
         reproduced++;
         last = d;
       }
     }
-    const [r] = await checkScenarios([shrunk]);
+    const [r] = await checkScenarios([shrunk], 200, opts.engine);
     const table = r?.observed ? renderTable(shrunk, r.predicted, r.observed) : '(run failed)';
     let file: string | undefined;
     if ((opts.store ?? true) && r?.observed && reproduced > 0)
@@ -213,17 +334,22 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
         table,
         provenance: { kernel, seed, fastCheck: fc.__version, date: new Date().toISOString(), engine: 'spec' },
       });
-    const original = { scenario: scenarios[index]!, diffs: firstDiffs.get(index) ?? [] };
+    const original = { scenario: sampled[index]!, diffs: firstDiffs.get(index) ?? [] };
     disagreements.push({ index, scenario: shrunk, diffs: last, original, table, reproduced, ...(file ? { file } : {}) });
   }
   return {
     kernel,
+    environment,
+    skippedScenarios,
     seed,
     scenarios: scenarios.length,
     failedRuns,
     probes,
     agreeProbes,
     disagreeProbes,
+    allUnknownProbes,
+    decisive,
+    specFailures,
     fields,
     unknownFields,
     unknownShare: fields === 0 ? 0 : unknownFields / fields,
@@ -243,9 +369,20 @@ export function formatCampaign(r: CampaignResult): string {
   if (r.skipped) return `oracle skipped: ${r.skipped}`;
   const lines = [
     `kernel ${r.kernel}, seed ${r.seed}: ${r.scenarios} scenarios (${r.failedRuns} failed runs), ${r.scenariosPerSecond.toFixed(0)} scenarios/s`,
-    `scenarios disagreeing ${r.disagreeingScenarios}; probes ${r.probes}: agree ${r.agreeProbes}, disagree ${r.disagreeProbes}; unknown fields ${(100 * r.unknownShare).toFixed(2)}%`,
-    'feature            probes   agree  disagree  with-unknown',
+    formatEnvironment(r.environment),
+    ...Object.entries(r.skippedScenarios).map(([why, n]) => `skipped ${n} scenarios: ${why}`),
+    `scenarios disagreeing ${r.disagreeingScenarios}; probes ${r.probes}: agree ${r.agreeProbes}, disagree ${r.disagreeProbes}, all fields unknown ${r.allUnknownProbes}; unknown fields ${(100 * r.unknownShare).toFixed(2)}%`,
+    `spec refused a world in ${r.specFailures.length} scenarios${r.specFailures.length ? ` (first: #${r.specFailures[0]!.index})` : ''}`,
+    'decision (decisive probes)        probes   agree  disagree  minimum',
   ];
+  for (const d of DECISIONS) {
+    const c = r.decisive[d];
+    const need = Math.floor((DECISIVE_MINIMUM_AT_500[d] * r.scenarios) / 500);
+    lines.push(
+      `${d.padEnd(32)} ${String(c.probes).padStart(6)} ${String(c.agree).padStart(7)} ${String(c.disagree).padStart(9)} ${String(need).padStart(8)}${c.probes < need ? '  BELOW' : ''}`,
+    );
+  }
+  lines.push('feature (any probe)  probes   agree  disagree  with-unknown');
   for (const f of FEATURES) {
     const c = r.perFeature[f];
     lines.push(
@@ -265,4 +402,84 @@ export function formatCampaign(r: CampaignResult): string {
   if (r.specErrors.length) lines.push(`spec refused: ${r.specErrors.join('; ')}`);
   if (r.runErrors.length) lines.push(`run errors: ${r.runErrors.join('; ')}`);
   return lines.join('\n');
+}
+
+export interface EngineVerdict {
+  /** Scenarios where the prediction disagreed with the kernel on some probe. */
+  readonly disagreeing: number;
+  /** Scenarios where the engine refused a world the model built (also a failure of the campaign). */
+  readonly specFailures: number;
+  /** Index of the first scenario that failed, or -1 when the engine survived the campaign. */
+  readonly first: number;
+  /** The first failing scenario's first differing field, for the report. */
+  readonly firstDiff: string | null;
+}
+
+/**
+ * One live run of a campaign's scenarios, judged against several spec engines: how many scenarios each
+ * engine's predictions fail. Used to measure the oracle's adequacy (a campaign that cannot tell a broken
+ * spec from the spec cannot vouch for the spec); the kernel runs once, however many engines are judged.
+ */
+export async function judgeEngines(
+  opts: Pick<CampaignOptions, 'runs' | 'seed' | 'features' | 'largeFileFolios' | 'batchSize'>,
+  engines: Readonly<Record<string, SpecEngine>>,
+): Promise<{ readonly seed: number; readonly skipped?: string; readonly verdicts: Record<string, EngineVerdict> }> {
+  const seed = opts.seed ?? Date.now() % 2 ** 31;
+  const avail = buildRunner();
+  if (!avail.ok) return { seed, skipped: `oracle runner unavailable: missing ${avail.missing}`, verdicts: {} };
+  const arb = scenarioArb({ features: opts.features ?? ALL_FEATURES, largeFileFolios: opts.largeFileFolios ?? false });
+  // The same environment skips as the campaign: scenarios this machine's settings would falsify are left out.
+  const limits = environmentLimits(readEnvironment());
+  const scenarios = fc.sample(arb, { seed, numRuns: opts.runs }).filter((s) => scenarioSkipReason(s, limits) === null);
+  const observed: (OpResult[] | null)[] = [];
+  const batch = opts.batchSize ?? 200;
+  for (let i = 0; i < scenarios.length; i += batch) {
+    const part = scenarios.slice(i, i + batch);
+    const runs = await runScenarios(part);
+    part.forEach((s, k) => {
+      observed.push(observedOps(s, runs[k]!));
+    });
+  }
+  const verdicts: Record<string, EngineVerdict> = {};
+  for (const [name, engine] of Object.entries(engines)) {
+    let disagreeing = 0;
+    let specFailures = 0;
+    let first = -1;
+    let firstDiff: string | null = null;
+    scenarios.forEach((s, i) => {
+      const ob = observed[i];
+      if (!ob) return;
+      const p = predict(s, { engine });
+      const refused = p.notes.specErrors.length > 0;
+      const diffs = compareScenario(s, p.ops, ob).diffs;
+      if (refused) specFailures++;
+      if (diffs.length > 0) disagreeing++;
+      if ((refused || diffs.length > 0) && first < 0) {
+        first = i;
+        const d = diffs[0];
+        firstDiff = d
+          ? `op ${d.op} ${d.field}: predicted ${String(d.predicted)}, kernel ${String(d.observed)}`
+          : `spec refused: ${p.notes.specErrors[0]}`;
+      }
+    });
+    verdicts[name] = { disagreeing, specFailures, first, firstDiff };
+  }
+  return { seed, verdicts };
+}
+
+/**
+ * Why a campaign fails besides a reproduced disagreement: the spec refused a world the model built (each
+ * such scenario is named), or probes whose every field is unknown exceed MAX_ALL_UNKNOWN_SHARE.
+ */
+export function campaignFailures(r: CampaignResult): string[] {
+  const out: string[] = [];
+  for (const f of r.specFailures.slice(0, 5))
+    out.push(`scenario #${f.index}: the spec refused the model's world: ${f.errors.join('; ')}\n${JSON.stringify(f.scenario)}`);
+  if (r.specFailures.length > 5) out.push(`... and ${r.specFailures.length - 5} more scenarios the spec refused`);
+  const share = r.probes === 0 ? 0 : r.allUnknownProbes / r.probes;
+  if (share > MAX_ALL_UNKNOWN_SHARE)
+    out.push(
+      `${r.allUnknownProbes} of ${r.probes} probes (${(100 * share).toFixed(1)}%) had every field unknown (limit ${100 * MAX_ALL_UNKNOWN_SHARE}%): ${r.unknownReasons.join('; ')}`,
+    );
+  return out;
 }

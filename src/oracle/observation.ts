@@ -58,8 +58,10 @@ export interface PageView {
   readonly uffdwp: boolean; // pagemap bit 57
   readonly file: boolean; // pagemap bit 61
   readonly guard: boolean; // pagemap bit 58
-  readonly zero: boolean; // the (huge) zero page
-  readonly thp: boolean; // page of a large anon folio / huge zero page (KPF_THP)
+  /** The (huge) zero page (KPF_ZERO_PAGE); null when /proc/kpageflags is unreadable (not root). */
+  readonly zero: boolean | null;
+  /** Page of a large folio / huge zero page (KPF_THP); null when /proc/kpageflags is unreadable. */
+  readonly thp: boolean | null;
 }
 
 /** One probe. `copied`: present before and after with a different pfn. */
@@ -68,7 +70,8 @@ export interface Probe {
   readonly after: PageView;
   readonly segv: boolean;
   readonly fault: boolean; // ru_minflt moved (only meaningful without SIGSEGV)
-  readonly copied: boolean;
+  /** null when pagemap hides page frame numbers (no CAP_SYS_ADMIN). */
+  readonly copied: boolean | null;
   readonly uffd: boolean; // a userfaultfd write-protect fault was delivered
   /** The VMA holds a PMD-mapped THP after the access (AnonHugePages > 0); null outside THP regions. */
   readonly pmdMapped: boolean | null;
@@ -108,27 +111,32 @@ export interface PredictedOpResult {
   readonly probe?: PredictedProbe;
 }
 
-function view(p: RawPagemap): PageView {
+function view(p: RawPagemap, kpf: boolean): PageView {
   return {
     present: p.present === 1,
     excl: p.excl === 1,
     uffdwp: p.uffdwp === 1,
     file: p.file === 1,
     guard: p.guard === 1,
-    zero: p.zero === 1,
-    thp: p.thp === 1,
+    zero: kpf ? p.zero === 1 : null,
+    thp: kpf ? p.thp === 1 : null,
   };
 }
 
-export function probeOf(a: RawAccess, thpRegion: boolean): Probe {
+/**
+ * `kpageflags`: the runner could read /proc/kpageflags. A present page always has a non-zero pfn, so a
+ * present page reported with pfn 0 means pagemap hides pfns from this user.
+ */
+export function probeOf(a: RawAccess, thpRegion: boolean, kpageflags = true): Probe {
   const segv = a.segv === 1;
+  const pfnHidden = (a.before.present === 1 && a.before.pfn === 0) || (a.after.present === 1 && a.after.pfn === 0);
   return {
-    before: view(a.before),
-    after: view(a.after),
+    before: view(a.before, kpageflags),
+    after: view(a.after, kpageflags),
     segv,
     // A SIGSEGV is delivered on a pre-faulted alternate stack; the fault itself is not counted.
     fault: !segv && a.minflt > 0,
-    copied: a.before.present === 1 && a.after.present === 1 && a.before.pfn !== a.after.pfn,
+    copied: pfnHidden ? null : a.before.present === 1 && a.after.present === 1 && a.before.pfn !== a.after.pfn,
     uffd: a.uffd > 0,
     pmdMapped: thpRegion ? a.hugeAfter > 0 : null,
   };

@@ -1,0 +1,33 @@
+// The live-kernel tests' gate and tally: each test file registers its live
+// tests through liveTest(); afterAll prints how many ran and, for the rest,
+// why they were skipped (issue 12 item 3), so a machine without a compiler or
+// without root is never mistaken for a passing oracle.
+import { afterAll, it } from 'vitest';
+import { buildRunner } from '../../src/oracle/index.js';
+
+const avail = buildRunner();
+export const liveAvailable = avail.ok;
+export const unavailableReason = avail.ok ? null : `missing ${avail.missing}`;
+export const isRoot = (process.getuid?.() ?? -1) === 0;
+
+/** A live-kernel test: skipped, with the reason tallied, when `needs` names something missing. */
+export function liveTally(file: string) {
+  const ran: string[] = [];
+  const skipped: { name: string; why: string }[] = [];
+  afterAll(() => {
+    const why = [...new Set(skipped.map((s) => s.why))];
+    console.log(
+      `[oracle] ${file}: ${ran.length} live-kernel tests ran, ${skipped.length} skipped${why.length ? ` (${why.join('; ')})` : ''}`,
+    );
+  });
+  return (name: string, fn: () => Promise<void> | void, opts: { needsRoot?: boolean; timeout?: number } = {}) => {
+    const why = unavailableReason ?? (opts.needsRoot && !isRoot ? 'needs root' : null);
+    if (why !== null) {
+      skipped.push({ name, why });
+      it.skip(`${name} [skipped: ${why}]`, fn, opts.timeout);
+      return;
+    }
+    ran.push(name);
+    it(name, fn, opts.timeout);
+  };
+}

@@ -1,0 +1,167 @@
+// What the kernel and machine let the oracle see, recorded with every campaign
+// (issue 12 item 4). The runner runs as the same user as this process, so what
+// this process can read is what the runner can read. Each item either adapts
+// the comparison (a field the machine hides is not compared) or skips the
+// scenarios it would falsify, with the reason in the report.
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import type { Scenario } from './scenario.js';
+
+const THP = '/sys/kernel/mm/transparent_hugepage';
+
+export interface OracleEnvironment {
+  readonly kernel: string;
+  readonly uid: number;
+  /**
+   * pagemap shows page frame numbers only with CAP_SYS_ADMIN (fs/proc/task_mmu.c pagemap_open(): show_pfn
+   * = file_ns_capable(..., CAP_SYS_ADMIN)); without them `copied` cannot be observed.
+   */
+  readonly pfnVisible: boolean;
+  /** /proc/kpageflags readable (root only): without it `zero` and `thp` cannot be observed. */
+  readonly kpageflags: boolean;
+  /** The global THP mode (`enabled`), and every per-size anonymous and shmem mTHP setting. */
+  readonly thp: string;
+  readonly mthpAnon: Readonly<Record<string, string>>;
+  readonly mthpShmem: Readonly<Record<string, string>>;
+  readonly shmemThp: string;
+  /** Filesystem of the directory holding the file regions (stat -f). */
+  readonly fileDirFs: string;
+  /** CONFIG_MEM_SOFT_DIRTY from /proc/config.gz (null: not readable). */
+  readonly softDirty: boolean | null;
+  /** CONFIG_PTE_MARKER_UFFD_WP / uffd-wp support (null: not readable). */
+  readonly uffdWp: boolean | null;
+}
+
+const selected = (file: string): string => {
+  try {
+    return /\[(\w[\w-]*)\]/.exec(readFileSync(file, 'utf8'))?.[1] ?? 'unknown';
+  } catch {
+    return 'absent';
+  }
+};
+
+function kernelConfig(): Map<string, string> | null {
+  try {
+    const text = gunzipSync(readFileSync('/proc/config.gz')).toString('utf8');
+    const out = new Map<string, string>();
+    for (const line of text.split('\n')) {
+      const eq = line.indexOf('=');
+      if (line.startsWith('CONFIG_') && eq > 0) out.set(line.slice(0, eq), line.slice(eq + 1));
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+export function readEnvironment(fileDir = existsSync('/var/tmp') ? '/var/tmp' : '/tmp'): OracleEnvironment {
+  const uid = process.getuid?.() ?? -1;
+  let kpageflags = true;
+  try {
+    accessSync('/proc/kpageflags', constants.R_OK);
+  } catch {
+    kpageflags = false;
+  }
+  const mthpAnon: Record<string, string> = {};
+  const mthpShmem: Record<string, string> = {};
+  if (existsSync(THP))
+    for (const d of readdirSync(THP).filter((n) => n.startsWith('hugepages-'))) {
+      mthpAnon[d.slice('hugepages-'.length)] = selected(`${THP}/${d}/enabled`);
+      mthpShmem[d.slice('hugepages-'.length)] = selected(`${THP}/${d}/shmem_enabled`);
+    }
+  const fs = spawnSync('stat', ['-f', '-c', '%T', fileDir], { encoding: 'utf8' });
+  const uname = spawnSync('uname', ['-r'], { encoding: 'utf8' });
+  const config = kernelConfig();
+  return {
+    kernel: uname.status === 0 ? uname.stdout.trim() : 'unknown',
+    uid,
+    // Root in the initial namespace holds CAP_SYS_ADMIN; a non-root user does not.
+    pfnVisible: uid === 0,
+    kpageflags,
+    thp: selected(`${THP}/enabled`),
+    mthpAnon,
+    mthpShmem,
+    shmemThp: selected(`${THP}/shmem_enabled`),
+    fileDirFs: fs.status === 0 ? fs.stdout.trim() : 'unknown',
+    softDirty: config ? config.get('CONFIG_MEM_SOFT_DIRTY') === 'y' : null,
+    uffdWp: config ? config.get('CONFIG_PTE_MARKER_UFFD_WP') === 'y' : null,
+  };
+}
+
+/**
+ * The model's assumptions about the machine, each checked against the environment; a failed one names
+ * the scenarios it would falsify. The PMD size (2048kB) is the model's THP; every other size enabled
+ * for anonymous memory makes anonymous faults allocate large folios the model does not track.
+ */
+export interface EnvironmentLimits {
+  /** Why scenarios with anonymous (MAP_PRIVATE|MAP_ANONYMOUS) regions are skipped, or null. */
+  readonly anon: string | null;
+  /** Why scenarios with shared-memory regions are skipped, or null. */
+  readonly shmem: string | null;
+  /** Why scenarios with ext4 file regions are skipped, or null. */
+  readonly file: string | null;
+  /** Why scenarios with uffd-wp are skipped, or null. */
+  readonly uffd: string | null;
+}
+
+const PMD_SIZE_NAME = '2048kB';
+
+export function environmentLimits(env: OracleEnvironment): EnvironmentLimits {
+  // A size is used for an anon fault in a MADV_HUGEPAGE region under always/madvise (or inherit with a
+  // global always/madvise), and in other regions under always (or inherit + global always).
+  const anonSizes = Object.entries(env.mthpAnon)
+    .filter(([size]) => size !== PMD_SIZE_NAME)
+    .filter(([, mode]) => mode === 'always' || mode === 'madvise' || (mode === 'inherit' && env.thp !== 'never'))
+    .map(([size, mode]) => `${size}=${mode}`);
+  const pmdAlways =
+    env.thp === 'always' && (env.mthpAnon[PMD_SIZE_NAME] === 'inherit' || env.mthpAnon[PMD_SIZE_NAME] === undefined);
+  const anonWhy = [
+    ...(anonSizes.length ? [`anonymous mTHP sizes enabled (${anonSizes.join(', ')}): faults may map large folios`] : []),
+    ...(pmdAlways || env.mthpAnon[PMD_SIZE_NAME] === 'always'
+      ? ['THP enabled=always: regions without MADV_HUGEPAGE may get PMD mappings']
+      : []),
+  ];
+  const shmemSizes = Object.entries(env.mthpShmem)
+    .filter(([, mode]) => mode !== 'never' && mode !== 'absent' && !(mode === 'inherit' && env.shmemThp === 'never'))
+    .map(([size, mode]) => `${size}=${mode}`);
+  const shmemWhy = [
+    ...(env.shmemThp !== 'never' && env.shmemThp !== 'absent' && env.shmemThp !== 'deny'
+      ? [`shmem_enabled=${env.shmemThp}`]
+      : []),
+    ...(shmemSizes.length ? [`shmem mTHP sizes enabled (${shmemSizes.join(', ')})`] : []),
+  ];
+  return {
+    anon: anonWhy.length ? anonWhy.join('; ') : null,
+    shmem: shmemWhy.length ? `${shmemWhy.join('; ')}: shared memory may be held in large folios` : null,
+    file: env.fileDirFs.startsWith('ext2/ext3') ? null : `file regions live on ${env.fileDirFs}, the model knows ext4`,
+    uffd: env.uffdWp === false ? 'the kernel is built without CONFIG_PTE_MARKER_UFFD_WP' : null,
+  };
+}
+
+/** Why this scenario cannot be predicted on this machine, or null. */
+export function scenarioSkipReason(s: Scenario, limits: EnvironmentLimits): string | null {
+  for (const o of s.ops) {
+    if (o.op === 'map') {
+      if (o.kind === 'anon' && limits.anon) return limits.anon;
+      if ((o.kind === 'memfd_shared' || o.kind === 'anon_shared' || o.kind === 'memfd_private') && limits.shmem)
+        return limits.shmem;
+      if (o.kind.startsWith('file_') && limits.file) return limits.file;
+    }
+    if (o.op === 'uffd_register' && limits.uffd) return limits.uffd;
+  }
+  return null;
+}
+
+/** One line per item, for the campaign report. */
+export function formatEnvironment(env: OracleEnvironment): string {
+  const sizes = (m: Readonly<Record<string, string>>) =>
+    Object.entries(m)
+      .map(([k, v]) => `${k}:${v}`)
+      .join(' ');
+  return [
+    `environment: uid ${env.uid}, pfn ${env.pfnVisible ? 'visible' : 'hidden'}, kpageflags ${env.kpageflags ? 'readable' : 'unreadable'}, file dir fs ${env.fileDirFs}, soft-dirty ${env.softDirty ?? '?'}, uffd-wp markers ${env.uffdWp ?? '?'}`,
+    `  THP ${env.thp}, shmem THP ${env.shmemThp}; anon mTHP ${sizes(env.mthpAnon)}`,
+    `  shmem mTHP ${sizes(env.mthpShmem)}`,
+  ].join('\n');
+}

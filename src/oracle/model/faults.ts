@@ -1,0 +1,232 @@
+// The fault handlers a probe exercises: read faults (zero page, huge zero
+// page, fault-around) and write faults (anonymous, COW, shared, uffd-wp,
+// huge PMD), each checked on the live kernel first (oracle/README.md).
+import {
+  _PAGE_SPECIAL,
+  mk_pte,
+  type PresentPte,
+  PTE_MARKER_GUARD,
+  PTE_MARKER_UFFD_WP,
+  pte_mkdirty,
+  pte_mkuffd_wp,
+  pte_mkwrite,
+  pte_uffd_wp,
+  pte_write,
+  VM_SHARED,
+} from '../../pte/index.js';
+import type { PredictedOpResult, PredictedProbe, PredictedView } from '../observation.js';
+import { UNKNOWN } from '../observation.js';
+import { PROT_BITS } from '../scenario.js';
+
+import { ProtectionModel } from './protection.js';
+import { CONFIG, FAULT_AROUND_PAGES, isPrivate, PMD_PAGES, type RegionState, ZERO_PFN } from './state.js';
+
+function unknownView(): PredictedView {
+  return { present: UNKNOWN, excl: UNKNOWN, uffdwp: UNKNOWN, file: UNKNOWN, guard: UNKNOWN, zero: UNKNOWN, thp: UNKNOWN };
+}
+
+/** Every field unknown (a region the model gave up on); pmdMapped stays null outside THP regions. */
+function unknownProbe(p: PredictedProbe): PredictedProbe {
+  return {
+    before: unknownView(),
+    after: unknownView(),
+    segv: UNKNOWN,
+    fault: UNKNOWN,
+    copied: UNKNOWN,
+    uffd: UNKNOWN,
+    pmdMapped: p.pmdMapped === null ? null : UNKNOWN,
+  };
+}
+
+export abstract class FaultModel extends ProtectionModel {
+  access(region: number, page: number, access: 'read' | 'write' | 'none'): PredictedOpResult {
+    const r = this.regions[region]!;
+    const before = this.view(r, page);
+    let segv = false;
+    let fault = false;
+    let copied = false;
+    let uffd = false;
+    if (access !== 'none' && r.unknownWhy === null) {
+      const bits = PROT_BITS[r.prot[page]!];
+      const pte = r.ptes[page]!;
+      const guarded =
+        r.pmd.kind !== 'huge' && r.pmd.kind !== 'hugezero' && pte.kind === 'softleaf' && (pte.offset & PTE_MARKER_GUARD) !== 0;
+      if (bits === 0 || (access === 'write' && !(bits & 2)) || guarded) segv = true;
+      else if (access === 'read') fault = this.readFault(r, page);
+      else {
+        const w = this.writeFault(r, page);
+        fault = w.fault;
+        copied = w.copied;
+        uffd = w.uffd;
+      }
+    }
+    const after = this.view(r, page);
+    const probe: PredictedProbe = {
+      before,
+      after,
+      segv,
+      fault: segv ? UNKNOWN : fault,
+      copied,
+      uffd,
+      pmdMapped: this.hasPmdMapping(r),
+    };
+    return { err: 0, probe: r.unknownWhy !== null ? unknownProbe(probe) : probe };
+  }
+  /** A read fault, if the page is not mapped; returns whether a fault happened. */
+  protected readFault(r: RegionState, page: number): boolean {
+    if (r.pmd.kind === 'huge' || r.pmd.kind === 'hugezero') return false;
+    const pte = r.ptes[page]!;
+    if (pte.kind === 'present') return false;
+    const markerWp = pte.kind === 'softleaf' && (pte.offset & PTE_MARKER_UFFD_WP) !== 0;
+    const vma = this.vmaOf(r, page);
+    if (r.kind === 'anon') {
+      if (this.thpEligible(r, page)) {
+        r.pmd = { kind: 'hugezero' }; // do_huge_pmd_anonymous_page(): read -> huge zero page
+        return true;
+      }
+      this.ensureTable(r);
+      let z = mk_pte(ZERO_PFN, vma.vm_page_prot | _PAGE_SPECIAL);
+      if (markerWp) z = pte_mkuffd_wp(z); // do_anonymous_page(): the marker's uffd-wp carries over
+      r.ptes[page] = z;
+      return true;
+    }
+    this.ensureTable(r);
+    // do_read_fault(): fault-around (filemap_map_pages) unless uffd-registered, then the page itself.
+    if (!r.uffd) {
+      const [s, e] = this.vmaRange(r, page);
+      const from = Math.max(page - (page % FAULT_AROUND_PAGES), s);
+      const to = Math.min(from + FAULT_AROUND_PAGES, PMD_PAGES, e);
+      for (let i = from; i < to; i++) {
+        const pfn = r.cache[i];
+        if (i === page || pfn === null || pfn === undefined || r.ptes[i]!.kind !== 'none') continue;
+        r.ptes[i] = mk_pte(pfn, this.vmaOf(r, i).vm_page_prot);
+        this.mapPfn(pfn);
+      }
+    }
+    const pfn = this.cachePage(r, page);
+    let p = mk_pte(pfn, vma.vm_page_prot);
+    if (markerWp) p = pte_mkuffd_wp(p);
+    r.ptes[page] = p;
+    this.mapPfn(pfn);
+    return true;
+  }
+  /** A freshly allocated anonymous page after a write fault: writable and dirty (do_anonymous_page, wp_page_copy). */
+  protected newAnonPte(r: RegionState, page: number, pfn: number, uffdWp: boolean): PresentPte {
+    const f = this.folioOf(pfn);
+    if (!f?.anon) throw new Error(`newAnonPte: pfn ${pfn} is not an anonymous folio the model allocated`);
+    const vma = this.vmaOf(r, page);
+    let p = pte_mkwrite(pte_mkdirty(mk_pte(pfn, vma.vm_page_prot), CONFIG));
+    if (uffdWp) p = pte_mkuffd_wp(p);
+    return p;
+  }
+  /**
+   * A page-cache page mapped by a write fault in a shared mapping: finish_fault() -> set_pte_range() makes
+   * it writable and dirty because the fault was a write (v6.18 mm/memory.c).
+   */
+  protected newCachePte(r: RegionState, page: number, pfn: number, uffdWp: boolean): PresentPte {
+    const f = this.folioOf(pfn);
+    if (!f || f.anon) throw new Error(`newCachePte: pfn ${pfn} is not a page-cache folio`);
+    const vma = this.vmaOf(r, page);
+    let p = pte_mkwrite(pte_mkdirty(mk_pte(pfn, vma.vm_page_prot), CONFIG));
+    if (uffdWp) p = pte_mkuffd_wp(p);
+    return p;
+  }
+  protected writeFault(r: RegionState, page: number): { fault: boolean; copied: boolean; uffd: boolean } {
+    let fault = false;
+    let copied = false;
+    let uffd = false;
+    for (let round = 0; round < 4; round++) {
+      const pmd = r.pmd;
+      if (pmd.kind === 'hugezero') {
+        // do_huge_zero_wp_pmd(): a write to the huge zero page allocates a THP.
+        const f = this.allocFolio(9, true);
+        f.maps.fill(1);
+        this.prepareAnonVma(r, page);
+        r.pmd = { kind: 'huge', pmd: this.newAnonPte(r, 0, f.pfn, false) };
+        return { fault: true, copied: true, uffd };
+      }
+      if (pmd.kind === 'huge') {
+        if (pte_write(pmd.pmd)) return { fault, copied, uffd };
+        fault = true;
+        const f = this.folioOf(pmd.pmd.pfn)!;
+        // do_huge_pmd_wp_page(): reuse when exclusive, or when no one else maps the folio; else split + PTE copy.
+        if (f.pae[0] || !this.childMaps(f)) {
+          f.pae.fill(true);
+          r.pmd = { kind: 'huge', pmd: pte_mkwrite(pte_mkdirty(pmd.pmd, CONFIG)) };
+          return { fault, copied, uffd };
+        }
+        this.splitPmd(r);
+        continue;
+      }
+      const pte = r.ptes[page]!;
+      if (pte.kind === 'present' && pte_write(pte)) return { fault, copied, uffd };
+      fault = true;
+      if (pte.kind !== 'present') {
+        const markerWp = pte.kind === 'softleaf' && (pte.offset & PTE_MARKER_UFFD_WP) !== 0 && r.uffd !== null;
+        if (r.kind === 'anon') {
+          this.prepareAnonVma(r, page);
+          if (this.thpEligible(r, page)) {
+            const f = this.allocFolio(9, true);
+            f.maps.fill(1);
+            r.pmd = { kind: 'huge', pmd: this.newAnonPte(r, 0, f.pfn, false) };
+            return { fault, copied, uffd };
+          }
+          this.ensureTable(r);
+          const f = this.allocFolio(0, true);
+          f.maps[0] = 1;
+          r.ptes[page] = this.newAnonPte(r, page, f.pfn, markerWp);
+        } else if (isPrivate(r.kind)) {
+          // do_cow_fault(): the file page is looked up (shmem allocates it), the copy is anon.
+          this.ensureTable(r);
+          this.cachePage(r, page);
+          this.prepareAnonVma(r, page);
+          const f = this.allocFolio(0, true);
+          f.maps[0] = 1;
+          r.ptes[page] = this.newAnonPte(r, page, f.pfn, markerWp);
+        } else {
+          // do_shared_fault(): the page-cache page, mapped writable and dirty.
+          this.ensureTable(r);
+          const pfn = this.cachePage(r, page);
+          this.mapPfn(pfn);
+          r.ptes[page] = this.newCachePte(r, page, pfn, markerWp);
+        }
+        continue;
+      }
+      // Present, read-only.
+      if (pte_uffd_wp(pte) && r.uffd) {
+        uffd = true;
+        this.uffdResolve(r, page, 1);
+        continue;
+      }
+      const vma = this.vmaOf(r, page);
+      if (vma.flags & VM_SHARED) {
+        r.ptes[page] = pte_mkwrite(pte_mkdirty(pte, CONFIG)); // wp_page_shared() -> wp_page_reuse()
+        return { fault, copied, uffd };
+      }
+      const f = pte.flags & _PAGE_SPECIAL ? null : this.folioOf(pte.pfn);
+      if (f?.anon) {
+        const i = pte.pfn - f.pfn;
+        const reuse = f.pae[i] || (f.order === 0 ? f.maps[i] === 1 : !this.childMaps(f));
+        if (reuse) {
+          f.pae[i] = true;
+          r.ptes[page] = pte_mkwrite(pte_mkdirty(pte, CONFIG));
+          return { fault, copied, uffd };
+        }
+      }
+      // wp_page_copy(): zero page, file page in a private mapping, or a shared anon page.
+      if (f) this.unmapPfn(pte.pfn);
+      this.prepareAnonVma(r, page);
+      const nf = this.allocFolio(0, true);
+      nf.maps[0] = 1;
+      r.ptes[page] = this.newAnonPte(r, page, nf.pfn, false);
+      copied = true;
+      return { fault, copied, uffd };
+    }
+    // Under the spec every write fault settles within two rounds; one that does not is a failure of the
+    // scenario (reported like a spec refusal), never a quiet unknown.
+    const msg = 'a write fault did not settle in 4 rounds (the page stayed write-protected after the resolve)';
+    if (!this.notes.specErrors.includes(msg)) this.notes.specErrors.push(msg);
+    this.markUnknown(r, 'write fault did not settle');
+    return { fault, copied, uffd };
+  }
+}

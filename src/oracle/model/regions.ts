@@ -1,0 +1,110 @@
+// The region (VMA) model: a region is a PMD-aligned mapping; its VMAs are the
+// runs of equal protection and compatible anon_vma inside it (mprotect splits
+// and vma_merge joins them).
+import { mkVma, NONE_PTE, VM_EXEC, VM_READ, VM_SHARED, VM_UFFD_WP, VM_WRITE, type Vma } from '../../pte/index.js';
+import type { PredictedOpResult } from '../observation.js';
+import { PROT_BITS, type RegionKind } from '../scenario.js';
+
+import { FolioTracker } from './folios.js';
+import { CONFIG, isFile, isPrivate, type ModelNotes, PMD_PAGES, type RegionState } from './state.js';
+
+export abstract class RegionModel extends FolioTracker {
+  protected readonly regions: RegionState[] = [];
+  protected nextAv = 1;
+  readonly notes: ModelNotes = { unknownReasons: [], specErrors: [] };
+  // ---------- VMAs ----------
+  /** The run of pages [s, e) forming the VMA that holds `page` (equal prot, compatible anon_vma). */
+  protected vmaRange(r: RegionState, page: number): [number, number] {
+    const compatible = (a: number, b: number): boolean =>
+      r.prot[a] === r.prot[b] && (r.av[a] === 0 || r.av[b] === 0 || r.av[a] === r.av[b]);
+    let s = page;
+    while (s > 0 && compatible(s - 1, page)) s--;
+    let e = page + 1;
+    while (e < r.pages && compatible(e, page)) e++;
+    return [s, e];
+  }
+  protected vmFlags(r: RegionState, page: number): number {
+    const bits = PROT_BITS[r.prot[page]!];
+    let flags = (bits & 1 ? VM_READ : 0) | (bits & 2 ? VM_WRITE : 0) | (bits & 4 ? VM_EXEC : 0);
+    if (!isPrivate(r.kind)) flags |= VM_SHARED;
+    if (r.uffd) flags |= VM_UFFD_WP;
+    return flags;
+  }
+  protected vmaOf(r: RegionState, page: number): Vma {
+    const [s, e] = this.vmaRange(r, page);
+    const file = isFile(r.kind);
+    return mkVma(
+      {
+        start: r.base + s,
+        end: r.base + e,
+        flags: this.vmFlags(r, page),
+        anonymous: r.kind === 'anon',
+        ops: { page_mkwrite: file, pfn_mkwrite: false }, // ext4_file_vm_ops has page_mkwrite; shmem has none
+        fileCanWriteback: file,
+        uffdWpUnpopulated: r.uffd?.unpopulated ?? false,
+      },
+      CONFIG,
+    );
+  }
+  /** anon_vma_prepare() for the VMA holding `page`. */
+  protected prepareAnonVma(r: RegionState, page: number): void {
+    const [s, e] = this.vmaRange(r, page);
+    if (r.av[page] !== 0) return;
+    const id = this.nextAv++;
+    for (let i = s; i < e; i++) r.av[i] = id;
+  }
+  protected markUnknown(r: RegionState, why: string): void {
+    if (r.unknownWhy === null) r.unknownWhy = why;
+    if (!this.notes.unknownReasons.includes(why)) this.notes.unknownReasons.push(why);
+  }
+  /** Each VMA run of [first, first+count) with its bounds. */
+  protected runs(r: RegionState, first: number, count: number): { s: number; e: number; a: number; b: number }[] {
+    const out: { s: number; e: number; a: number; b: number }[] = [];
+    let p = first;
+    while (p < first + count) {
+      const [s, e] = this.vmaRange(r, p);
+      const b = Math.min(e, first + count);
+      out.push({ s, e, a: p, b });
+      p = b;
+    }
+    return out;
+  }
+  protected cachePage(r: RegionState, page: number): number {
+    const have = r.cache[page];
+    if (have !== null && have !== undefined) return have;
+    const f = this.allocFolio(0, false);
+    r.cache[page] = f.pfn;
+    return f.pfn;
+  }
+  // ---------- ops ----------
+  map(kind: RegionKind, pages: number, thp: boolean): PredictedOpResult {
+    const base = (this.regions.length * 2 + 1) * PMD_PAGES;
+    const r: RegionState = {
+      kind,
+      pages,
+      thp,
+      base,
+      prot: new Array(pages).fill('rw'),
+      av: new Array(pages).fill(0),
+      guardCopy: new Array(pages).fill(false),
+      ptes: new Array(pages).fill(NONE_PTE),
+      pmd: { kind: 'none' },
+      cache: new Array(pages).fill(null),
+      uffd: null,
+      unknownWhy: null,
+    };
+    if (kind === 'file_shared_large') {
+      // One write per 64 KiB; ext4 sizes each folio from what is left of the write (largest aligned power of two).
+      for (let pos = 0; pos < pages; ) {
+        const chunkEnd = Math.min(pages, pos - (pos % 16) + 16);
+        let order = Math.floor(Math.log2(chunkEnd - pos));
+        while (pos % (1 << order) !== 0) order--;
+        const f = this.allocFolio(order, false);
+        for (let k = 0; k < 1 << order; k++) r.cache[pos + k] = f.pfn + k;
+        pos += 1 << order;
+      }
+    } else if (isFile(kind)) for (let i = 0; i < pages; i++) this.cachePage(r, i); // the runner fills the file first
+    this.regions.push(r);
+    return { err: 0 };
+  }
+}

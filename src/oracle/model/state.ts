@@ -1,0 +1,57 @@
+// The process model's state types and constants, shared by the layers in
+// this folder (folios, regions, page table, protection changes, faults,
+// fork, madvise). See src/oracle/predict.ts for how they fit together.
+import { type PresentPte, type Pte, X86_64_NO_SOFT_DIRTY } from '../../pte/index.js';
+import type { Prot, RegionKind } from '../scenario.js';
+
+export const CONFIG = X86_64_NO_SOFT_DIRTY; // CONFIG_MEM_SOFT_DIRTY is not set on the target kernel
+export const PMD_PAGES = 512;
+export const FAULT_AROUND_PAGES = 16; // fault_around_bytes = 64 KiB
+export const ZERO_PFN = 1; // the 4 KiB zero page: a special PTE, no folio
+export const EINVAL = 22;
+export const EBADF = 9;
+
+export interface FolioState {
+  readonly pfn: number;
+  readonly order: number;
+  readonly anon: boolean;
+  readonly pae: boolean[]; // PageAnonExclusive per page
+  readonly maps: number[]; // mapcount per page, this process and every live child
+  inCache: boolean; // held by a page cache (file/shmem)
+}
+
+export type PmdState = { kind: 'none' } | { kind: 'table' } | { kind: 'huge'; pmd: PresentPte } | { kind: 'hugezero' };
+
+export interface RegionState {
+  readonly kind: RegionKind;
+  readonly pages: number;
+  readonly thp: boolean;
+  readonly base: number; // vpn of page 0 (PMD-aligned)
+  readonly prot: Prot[];
+  readonly av: number[]; // anon_vma id of the page's VMA, 0 = none
+  /** The page's VMA had guard markers installed: fork copies its page table (observed on 6.18, any mapping kind). */
+  readonly guardCopy: boolean[];
+  readonly ptes: Pte[];
+  pmd: PmdState;
+  readonly cache: (number | null)[]; // page-cache pfn per file offset (shared-memory and file kinds)
+  uffd: { readonly unpopulated: boolean } | null;
+  /** Set when the model met something it does not model; later predictions in this region are unknown. */
+  unknownWhy: string | null;
+}
+
+export interface ChildState {
+  readonly pfns: number[]; // one entry per page it maps (a PMD counts 512 pages)
+  alive: boolean;
+}
+
+export interface ModelNotes {
+  /** Why predictions became unknown, one entry per distinct reason. */
+  readonly unknownReasons: string[];
+  /** Spec preconditions that refused a world the model built (a model or spec gap): a failure of the scenario. */
+  readonly specErrors: string[];
+}
+
+export const isPrivate = (k: RegionKind): boolean => k === 'anon' || k === 'memfd_private' || k === 'file_private';
+export const isFile = (k: RegionKind): boolean => k === 'file_shared' || k === 'file_private' || k === 'file_shared_large';
+export const LARGE_FILE_ORDER = 4; // 64 KiB writes -> order-4 ext4 folios (observed)
+export const canUffdWp = (k: RegionKind): boolean => !isFile(k);
