@@ -67,6 +67,8 @@ export interface CheckOptions {
   readonly shim?: string;
   /** Build the C target with -fsanitize=address,undefined. */
   readonly sanitize?: boolean;
+  /** The x86 pmd_modify() the TypeScript kernel model uses: the fixed one (default) or v6.6's as shipped. */
+  readonly x86PmdModify?: 'fixed' | 'v6.6';
 }
 
 export const defaultJobs = (): number => Math.max(1, availableParallelism());
@@ -84,6 +86,7 @@ function plan(o: CheckOptions, props: readonly PropertyDef[], specs: readonly Ta
         ...(o.arch ? { arch: o.arch } : {}),
         ...(o.path ? { path: o.path } : {}),
         coverage: prop.id === 'agree' && target === specs[0],
+        ...(o.x86PmdModify ? { x86PmdModify: o.x86PmdModify } : {}),
       });
   return units;
 }
@@ -162,6 +165,8 @@ export async function runCheck(o: CheckOptions, io: Io): Promise<number> {
 
   if (o.kernel !== undefined && (o.variants.length > 0 || o.impl !== undefined))
     throw new UsageError('--kernel checks a tree on its own: give it without --variant or --impl');
+  if (o.kernel !== undefined && o.x86PmdModify === 'v6.6')
+    throw new UsageError('--x86-pmd-modify applies to the TypeScript kernel model; a --kernel tree uses the shim');
   if (o.kernel === undefined && (o.patches?.length || o.shim !== undefined || o.sanitize))
     throw new UsageError('--patch, --shim and --sanitize go with --kernel DIR');
   const kernel = o.kernel !== undefined ? await prepareKernel({ ...o, kernel: o.kernel, patches: o.patches ?? [] }, io) : null;

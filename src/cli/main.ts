@@ -49,6 +49,7 @@ interface RawCheck {
   inProcess?: boolean;
   jobs?: string;
   kernel?: string;
+  x86PmdModify: 'fixed' | 'v6.6';
   patch: string[];
   shim?: string;
   sanitize?: boolean;
@@ -89,6 +90,11 @@ function program(io: Io, done: (code: number) => void): Command {
     .option('--patch <file>', 'with --kernel: apply this patch (mbox, format-patch, diff) first (repeatable)', collect, [])
     .option('--shim <dir>', 'with --kernel: the shim headers (default: src/realc/shim)')
     .option('--sanitize', 'with --kernel: build with -fsanitize=address,undefined')
+    .addOption(
+      new Option('--x86-pmd-modify <which>', "x86 pmd_modify(): fixed (f7491d7c81db) or v6.6's, as shipped")
+        .choices(['fixed', 'v6.6'])
+        .default('fixed'),
+    )
     .option('--jobs <n>', 'job workers running properties in parallel (default: the cores); same results for any n')
     .option('--in-process', 'run variants in this thread, one property at a time (a loop hangs the check)')
     .addOption(
@@ -131,6 +137,7 @@ ${EXIT_CODES}`,
             ...(raw.inProcess ? { inProcess: true } : {}),
             ...(raw.jobs !== undefined ? { jobs: positiveInt('--jobs', raw.jobs) } : {}),
             ...(raw.kernel !== undefined ? { kernel: raw.kernel } : {}),
+            ...(raw.x86PmdModify !== 'fixed' ? { x86PmdModify: raw.x86PmdModify } : {}),
             ...(raw.patch.length ? { patches: raw.patch } : {}),
             ...(raw.shim !== undefined ? { shim: raw.shim } : {}),
             ...(raw.sanitize ? { sanitize: true } : {}),

@@ -51,6 +51,8 @@ export interface Unit {
   readonly timeLimitMs?: number;
   /** Collect coverage labels of the passing cases (the 'agree' run of the first target). */
   readonly coverage: boolean;
+  /** The x86 pmd_modify() the kernel model is built with (src/pte/arch): 'fixed' unless asked. */
+  readonly x86PmdModify?: 'fixed' | 'v6.6';
 }
 
 export interface CoverageCounts {

@@ -6,7 +6,7 @@ import { type CheckTarget, getProperty, type PropertyDef, runGuarded, spec, worl
 import { runProperty } from '../../check/run.js';
 import { CoverageCounter } from '../../coverage/index.js';
 import { batchAwareSpec, type Mismatch } from '../../observe/index.js';
-import type { KernelOutcome, SpecOutcome, World } from '../../pte/index.js';
+import { archHelpersFromFlag, type KernelOutcome, type SpecOutcome, type World, withArchHelpers } from '../../pte/index.js';
 import type { CounterexampleView } from '../../report/counterexample.js';
 import { archWorldArb } from '../arch.js';
 import type { Unit, UnitOutcome } from './plan.js';
@@ -72,7 +72,15 @@ function comparedWith(
   return {};
 }
 
-export function runUnit(unit: Unit, target: CheckTarget, hooks: UnitHooks): UnitOutcome {
+/** The target run with the arch helpers the unit asks for (the spec keeps its own). */
+function withHelpers(unit: Unit, target: CheckTarget): CheckTarget {
+  if (unit.x86PmdModify === undefined || unit.x86PmdModify === 'fixed') return target;
+  const helpers = archHelpersFromFlag(unit.x86PmdModify);
+  return { ...target, run: (world) => withArchHelpers(helpers, () => target.run(world)) };
+}
+
+export function runUnit(unit: Unit, given: CheckTarget, hooks: UnitHooks): UnitOutcome {
+  const target = withHelpers(unit, given);
   const prop = getProperty(unit.property);
   const coverage = unit.coverage ? new CoverageCounter() : undefined;
   const tracker = hooks.tracker;
