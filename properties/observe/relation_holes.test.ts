@@ -26,9 +26,8 @@ import { mutant } from './mutant.js';
 const spec = (w: World) => change_protection_spec(w);
 const BASE = 'src/kernel/variants/falcato-v3.ts';
 /** The shared path's call of the common gate (R-WR.2), the line both candidates edit. */
-const SHARED_GATE = '  if (!maybe_change_pte_writable(vma, pte)) return false;\n\n  /*\n   * Writable MAP_SHARED';
-const sharedGate = (condition: string) =>
-  `  if (${condition}) return false; // BUG: gate without one test\n\n  /*\n   * Writable MAP_SHARED`;
+const SHARED_GATE = '  if (!maybe_change_pte_writable(vma, pte)) return false;\n\n  VM_WARN_ON_ONCE(';
+const sharedGate = (condition: string) => `  if (${condition}) return false; // BUG: gate without one test\n\n  VM_WARN_ON_ONCE(`;
 
 let noUffdGate: CheckTarget;
 let noSoftDirtyGate: CheckTarget;
