@@ -6,6 +6,8 @@ import {
   _PAGE_ACCESSED,
   _PAGE_DIRTY,
   _PAGE_NX,
+  _PAGE_PAT,
+  _PAGE_PCD,
   _PAGE_PKEY_SHIFT,
   _PAGE_PRESENT,
   _PAGE_PROTNONE,
@@ -15,6 +17,7 @@ import {
   _PAGE_SPECIAL,
   _PAGE_UFFD_WP,
   _PAGE_USER,
+  _PAGE_PWT,
   ARM64,
   deepFreeze,
   type Folio,
@@ -49,11 +52,24 @@ import {
   VM_UFFD_WP,
   VM_WRITE,
   type Vma,
+  vm_get_page_prot,
+  vma_page_prot,
   type World,
   X86_64,
   X86_64_NO_SOFT_DIRTY,
 } from '../pte/index.js';
-import type { Caller, ExclPattern, FolioFacts, FolioSeg, Layout, Perm, PteBits, VmaLayout } from './layout.js';
+import type {
+  Caller,
+  ExclPattern,
+  FolioFacts,
+  FolioSeg,
+  Layout,
+  Perm,
+  PteBits,
+  Segment,
+  VmaLayout,
+  VmaPerm,
+} from './layout.js';
 
 const LAYOUT = Symbol('mprotect-spec.layout');
 /** The pfn of the shared zero page: outside every folio, mapped special. */
@@ -76,13 +92,26 @@ export const CALLER_CP_FLAGS: Record<Caller, number> = {
   'uffd-resolve-try': MM_CP_UFFD_WP_RESOLVE | MM_CP_TRY_CHANGE_WRITABLE,
 };
 
-const PERM_VM: Record<Perm, number> = {
+const PERM_VM: Record<VmaPerm, number> = {
   none: 0,
   r: VM_READ,
   rx: VM_READ | VM_EXEC,
   rw: VM_READ | VM_WRITE,
   rwx: VM_READ | VM_WRITE | VM_EXEC,
+  w: VM_WRITE,
+  x: VM_EXEC,
 };
+
+/** Layout cache mask (bit 0 PWT, bit 1 PCD, bit 2 PAT) as _PAGE_* bits. */
+export function cacheBits(mask: number | undefined): number {
+  const m = mask ?? 0;
+  return (m & 1 ? _PAGE_PWT : 0) | (m & 2 ? _PAGE_PCD : 0) | (m & 4 ? _PAGE_PAT : 0);
+}
+
+/** The cache bits a VMA kind may carry: drivers set them on file-backed and PFNMAP mappings, never on anon memory. */
+function vmaCacheBits(v: VmaLayout): number {
+  return v.kind === 'anon-private' ? 0 : cacheBits(v.cache);
+}
 
 /** The layout a world was built from, or undefined for a world from elsewhere. */
 export function layoutOf(world: World): Layout | undefined {
@@ -100,25 +129,31 @@ function buildVma(layout: Layout, nslots: number, start: number, config: KConfig
   const shared = v.kind === 'file-shared' || v.kind === 'shmem' || (v.kind === 'pfnmap' && v.pfnShared);
   if (shared) flags |= VM_SHARED;
   if (v.kind === 'pfnmap') flags |= VM_PFNMAP;
-  return mkVmaExact(
-    {
-      start,
-      end: start + nslots,
-      flags,
-      pkey: v.pkey,
-      anonymous: v.kind === 'anon-private',
-      ops: { page_mkwrite: v.kind === 'file-shared' && v.pageMkwrite, pfn_mkwrite: false },
-      fileCanWriteback: v.kind === 'file-shared' || v.kind === 'file-private',
-      uffdWpUnpopulated: uffd && v.uffdWpUnpopulated,
-    },
-    config,
-  );
+  const base: Omit<Vma, 'vm_page_prot'> = {
+    start,
+    end: start + nslots,
+    flags,
+    pkey: v.pkey,
+    anonymous: v.kind === 'anon-private',
+    ops: { page_mkwrite: v.kind === 'file-shared' && v.pageMkwrite, pfn_mkwrite: false },
+    fileCanWriteback: v.kind === 'file-shared' || v.kind === 'file-private',
+    uffdWpUnpopulated: uffd && v.uffdWpUnpopulated,
+  };
+  const cache = vmaCacheBits(v);
+  if (cache === 0) return mkVmaExact(base, config);
+  // vma_set_page_prot() keeps the old prot's _PAGE_CHG_MASK bits, the cache bits among them (R-VMA.1).
+  return { ...base, vm_page_prot: vma_page_prot({ ...base, vm_page_prot: vm_get_page_prot(flags, v.pkey) | cache }, config) };
 }
 
 interface Ctx {
   readonly config: KConfig;
   readonly vma: Vma;
   readonly uffd: boolean;
+  /** Cache bits every present entry carries. */
+  readonly attrs: number;
+  /** Protection-key bits of an accessible entry, and of a PROT_NONE one (0 in layouts without oldPkey). */
+  readonly pkeyBits: number;
+  readonly protnonePkey: number;
   readonly folios: Folio[];
   nextPfn: number;
   lastFolioEnd: number; // pfn after the previous folio, for adjacency
@@ -132,7 +167,7 @@ function encodePte(ctx: Ctx, bits: PteBits, protnone: boolean, special: boolean,
   let flags: number;
   if (protnone || bits.perm === 'none') flags = _PAGE_PROTNONE;
   else {
-    flags = _PAGE_PRESENT | _PAGE_USER | (ctx.vma.pkey << _PAGE_PKEY_SHIFT);
+    flags = _PAGE_PRESENT | _PAGE_USER;
     if (bits.perm === 'r' || bits.perm === 'rw') flags |= _PAGE_NX;
     if ((bits.perm === 'rw' || bits.perm === 'rwx') && !uffd && writable) flags |= _PAGE_RW;
   }
@@ -141,7 +176,8 @@ function encodePte(ctx: Ctx, bits: PteBits, protnone: boolean, special: boolean,
   if (bits.softDirty && ctx.config.memSoftDirty) flags |= _PAGE_SOFT_DIRTY;
   if (uffd) flags |= _PAGE_UFFD_WP;
   if (special) flags |= _PAGE_SPECIAL;
-  return flags;
+  // PROT_NONE entries keep their pkey too: vm_get_page_prot() adds it to PAGE_NONE as well.
+  return flags | ctx.attrs | (protnone || bits.perm === 'none' ? ctx.protnonePkey : ctx.pkeyBits);
 }
 
 function exclusivity(pattern: ExclPattern, nr: number): boolean[] {
@@ -219,10 +255,9 @@ function flipWrite(perm: Perm): Perm {
   return flip[perm];
 }
 
-function buildPtes(ctx: Ctx, layout: Layout): Pte[] {
+function buildPtes(ctx: Ctx, segments: readonly Segment[], kind: VmaLayout['kind']): Pte[] {
   const out: Pte[] = [];
-  const kind = layout.vma.kind;
-  for (const seg of layout.segments) {
+  for (const seg of segments) {
     switch (seg.k) {
       case 'folio':
         emitFolio(ctx, seg, kind, out);
@@ -271,7 +306,6 @@ function buildPtes(ctx: Ctx, layout: Layout): Pte[] {
       }
     }
   }
-  if (out.length === 0) out.push({ kind: 'none' });
   return out;
 }
 
@@ -293,7 +327,7 @@ function buildPmds(start: number, ptes: readonly Pte[], emptyTables: boolean): P
  * with it the THP, before it changes the flags. So no write or access the VMA
  * does not grant.
  */
-function hugePerm(vmaProt: Perm, wanted: Perm): Perm {
+function hugePerm(vmaProt: VmaPerm, wanted: Perm): Perm {
   if (vmaProt === 'none' || wanted === 'none') return 'none';
   const write = vmaProt.includes('w') && wanted.includes('w');
   const exec = vmaProt.includes('x');
@@ -317,10 +351,15 @@ export function buildWorld(layout: Layout): World {
   const pmdBase = 7; // an arbitrary PMD index so vpns are not tiny
   const start = pmdBase * PTRS_PER_PTE + (huge ? 0 : layout.pmdOffset % PTRS_PER_PTE);
   const probeVma = buildVma(layout, 1, start, config);
+  // Only pkey_mprotect() changes a VMA's key under its PTEs; the other callers meet PTEs made with the current key.
+  const oldPkey = layout.caller.startsWith('mprotect') ? (layout.vma.oldPkey ?? null) : null;
   const ctx: Ctx = {
     config,
     vma: probeVma,
     uffd: (probeVma.flags & VM_UFFD_WP) !== 0,
+    attrs: vmaCacheBits(layout.vma),
+    pkeyBits: (oldPkey ?? layout.vma.pkey) << _PAGE_PKEY_SHIFT,
+    protnonePkey: oldPkey === null ? 0 : oldPkey << _PAGE_PKEY_SHIFT,
     folios: [],
     nextPfn: FIRST_FOLIO_PFN,
     lastFolioEnd: -1,
@@ -328,14 +367,17 @@ export function buildWorld(layout: Layout): World {
   let ptes: Pte[];
   let pmds: PmdSlot[];
   if (huge) {
-    ptes = new Array<Pte>(PTRS_PER_PTE).fill({ kind: 'none' });
     const anon = folioIsAnon(layout.vma.kind, huge.facts);
     const pfn = placeFolio(ctx, 9, false);
     addFolio(ctx, pfn, 9, anon, huge.facts, new Array<boolean>(PTRS_PER_PTE).fill(huge.exclusive));
     const bits = { ...huge.bits, perm: hugePerm(layout.vma.prot, huge.bits.perm) };
-    pmds = [{ kind: 'huge', pmd: { kind: 'present', pfn, flags: encodePte(ctx, bits, false, false, anon && huge.exclusive) } }];
+    const pmd: PmdSlot = { kind: 'huge', pmd: { kind: 'present', pfn, flags: encodePte(ctx, bits, false, false, anon && huge.exclusive) } };
+    const tail = buildPtes(ctx, huge.tail ?? [], layout.vma.kind);
+    ptes = [...new Array<Pte>(PTRS_PER_PTE).fill({ kind: 'none' }), ...tail];
+    pmds = [pmd, ...(tail.length ? buildPmds(start + PTRS_PER_PTE, tail, layout.emptyTables) : [])];
   } else {
-    ptes = buildPtes(ctx, layout);
+    ptes = buildPtes(ctx, layout.segments, layout.vma.kind);
+    if (ptes.length === 0) ptes.push({ kind: 'none' });
     pmds = buildPmds(start, ptes, layout.emptyTables);
   }
   const vma = buildVma(layout, ptes.length, start, config);
@@ -345,7 +387,7 @@ export function buildWorld(layout: Layout): World {
     mm: { singleThreaded: layout.singleThreaded },
     numa: {
       currentNid: layout.numa.currentNid,
-      topTierNids: layout.numa.topTierOnlyNode0 ? [0] : [0, 1],
+      topTierNids: layout.numa.topTierOnlyNode1 ? [1] : layout.numa.topTierOnlyNode0 ? [0] : [0, 1],
       balancingNormal: layout.numa.balancingNormal,
       memoryTiering: layout.numa.memoryTiering,
     },

@@ -10,16 +10,35 @@ export type Caller = 'mprotect' | 'mprotect-try' | 'numa' | 'uffd-wp' | 'uffd-re
 export type VmaKind = 'anon-private' | 'file-private' | 'file-shared' | 'shmem' | 'pfnmap';
 /** A permission as a PTE (old protection) or a VMA (new protection) carries it. */
 export type Perm = 'none' | 'r' | 'rx' | 'rw' | 'rwx';
+/**
+ * A VMA's new protection: a PTE permission, or write-only / exec-only, which
+ * mprotect() accepts and protection_map[] turns into readable (x86) or
+ * execute-only (arm64) protections.
+ */
+export type VmaPerm = Perm | 'w' | 'x';
 
 export interface VmaLayout {
   readonly kind: VmaKind;
-  readonly prot: Perm; // the VMA's (new) VM_READ/WRITE/EXEC
+  readonly prot: VmaPerm; // the VMA's (new) VM_READ/WRITE/EXEC
   readonly softDirtyTracking: boolean; // VM_SOFTDIRTY clear
   readonly uffdWp: boolean;
   readonly uffdWpUnpopulated: boolean;
   readonly pageMkwrite: boolean; // file-shared only
   readonly pfnShared: boolean; // pfnmap only: VM_SHARED
   readonly pkey: number;
+  /**
+   * Cache-attribute bits of the mapping (a subset of _PAGE_PWT=1, _PAGE_PCD=2,
+   * _PAGE_PAT=4), carried by vm_page_prot and by every present entry, as a
+   * driver's mmap (pgprot_noncached(), pgprot_writecombine()) leaves them.
+   * Only file-backed and PFNMAP VMAs get them. Absent in older layouts: 0.
+   */
+  readonly cache?: number;
+  /**
+   * The protection key the PTEs still carry when pkey_mprotect() is changing
+   * the VMA's key (pte_modify() takes the new one from newprot). Absent or
+   * null: the PTEs carry the VMA's key.
+   */
+  readonly oldPkey?: number | null;
 }
 
 /** Bits shared by every PTE of one folio mapping (the usual case). */
@@ -91,11 +110,17 @@ export interface MarkerSeg {
 }
 export type Segment = FolioSeg | NoneSeg | ZeroSeg | LeafSeg | MarkerSeg;
 
-/** A PMD-mapped THP; the VMA then covers exactly that PMD. */
+/**
+ * A PMD-mapped THP at the start of the VMA. Without a tail the VMA covers
+ * exactly that PMD; a tail adds PTE-mapped segments in the next PTE table(s),
+ * so a range can cover the huge PMD whole, partly, or end inside it.
+ */
 export interface HugeLayout {
   readonly bits: PteBits;
   readonly exclusive: boolean;
   readonly facts: FolioFacts;
+  /** PTE segments mapped after the huge PMD (absent in older layouts: none). */
+  readonly tail?: readonly Segment[];
 }
 
 export interface RangeLayout {
@@ -115,8 +140,10 @@ export interface Layout {
   readonly emptyTables: boolean; // a PMD whose slots are all none has no table
   readonly singleThreaded: boolean;
   readonly numa: {
-    readonly currentNid: number;
+    readonly currentNid: number; // 0..2 (2: a node holding none of the folios)
     readonly topTierOnlyNode0: boolean;
+    /** The top tier is node 1 only (overrides topTierOnlyNode0; absent in older layouts). */
+    readonly topTierOnlyNode1?: boolean;
     readonly balancingNormal: boolean;
     readonly memoryTiering: boolean;
   };

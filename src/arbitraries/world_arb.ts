@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { World } from '../pte/index.js';
 import { buildWorld, unbuildWorld } from './build_world.js';
 import { folioFactsArb } from './folio_arb.js';
-import type { HugeLayout, Layout, RangeLayout } from './layout.js';
+import type { HugeLayout, Layout, RangeLayout, Segment } from './layout.js';
 import { pteBitsArb } from './pte_bits_arb.js';
 import { type SegmentArbOptions, segmentArb } from './segment_arb.js';
 import { callerArb, configArb, vmaLayoutArb } from './vma_arb.js';
@@ -14,7 +14,7 @@ const rec = { noNullPrototype: true } as const;
 export interface WorldArbOptions extends SegmentArbOptions {
   /** Maximum number of segments (default 8). */
   readonly maxSegments?: number;
-  /** Relative weight of PMD-mapped THP worlds against PTE-table worlds (default 1 in 33). */
+  /** Relative weight of PMD-mapped THP worlds against 4 for PTE-table worlds (default 1: one world in five). */
   readonly hugeWeight?: number;
   /** Restrict to one caller (for focused properties). */
   readonly caller?: Layout['caller'];
@@ -22,7 +22,22 @@ export interface WorldArbOptions extends SegmentArbOptions {
   readonly smallFoliosOnly?: boolean;
 }
 
-const hugeArb: fc.Arbitrary<HugeLayout> = fc.record({ bits: pteBitsArb, exclusive: fc.boolean(), facts: folioFactsArb }, rec);
+function hugeArb(options: SegmentArbOptions): fc.Arbitrary<HugeLayout> {
+  return fc.record(
+    {
+      bits: pteBitsArb,
+      exclusive: fc.boolean(),
+      facts: folioFactsArb,
+      // Half the THP worlds map PTEs after the PMD too, so a range can cut the PMD or end inside it.
+      tail: fc.oneof(
+        { withCrossShrink: true },
+        { arbitrary: fc.constant<Segment[]>([]), weight: 1 },
+        { arbitrary: fc.array(segmentArb(options), { minLength: 1, maxLength: 4 }), weight: 1 },
+      ),
+    },
+    rec,
+  );
+}
 
 const rangeArb: fc.Arbitrary<RangeLayout> = fc.record(
   {
@@ -60,14 +75,20 @@ export function layoutArb(options: WorldArbOptions = {}): fc.Arbitrary<Layout> {
         ? fc.constant(null)
         : fc.oneof(
             { withCrossShrink: true },
-            { arbitrary: fc.constant(null), weight: 32 },
-            { arbitrary: hugeArb, weight: options.hugeWeight ?? 1 },
+            { arbitrary: fc.constant(null), weight: 4 },
+            { arbitrary: hugeArb(segOptions), weight: options.hugeWeight ?? 1 },
           ),
       range: rangeArb,
       emptyTables: fc.boolean(),
       singleThreaded: fc.boolean(),
       numa: fc.record(
-        { currentNid: fc.nat(1), topTierOnlyNode0: fc.boolean(), balancingNormal: fc.boolean(), memoryTiering: fc.boolean() },
+        {
+          currentNid: fc.oneof({ arbitrary: fc.nat(1), weight: 6 }, { arbitrary: fc.constant(2), weight: 1 }),
+          topTierOnlyNode0: fc.boolean(),
+          topTierOnlyNode1: fc.oneof({ arbitrary: fc.constant(false), weight: 6 }, { arbitrary: fc.constant(true), weight: 1 }),
+          balancingNormal: fc.boolean(),
+          memoryTiering: fc.boolean(),
+        },
         rec,
       ),
     },
