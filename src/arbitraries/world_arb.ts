@@ -86,7 +86,8 @@ export function layoutArb(options: WorldArbOptions = {}): fc.Arbitrary<Layout> {
           currentNid: fc.oneof({ arbitrary: fc.nat(1), weight: 6 }, { arbitrary: fc.constant(2), weight: 1 }),
           topTierOnlyNode0: fc.boolean(),
           topTierOnlyNode1: fc.oneof({ arbitrary: fc.constant(false), weight: 6 }, { arbitrary: fc.constant(true), weight: 1 }),
-          balancingNormal: fc.boolean(),
+          // NUMA_BALANCING_NORMAL is the default mode: on three times in four.
+          balancingNormal: fc.oneof({ arbitrary: fc.constant(true), weight: 3 }, { arbitrary: fc.constant(false), weight: 1 }),
           memoryTiering: fc.boolean(),
         },
         rec,
