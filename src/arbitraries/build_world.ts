@@ -89,6 +89,7 @@ const PERM_VM: Record<VmaPerm, number> = {
   rwx: VM_READ | VM_WRITE | VM_EXEC,
   w: VM_WRITE,
   x: VM_EXEC,
+  wx: VM_WRITE | VM_EXEC,
 };
 
 /** Layout cache mask (bit 0 PWT, bit 1 PCD, bit 2 PAT) as _PAGE_* bits. */
@@ -143,6 +144,8 @@ interface Ctx {
   /** Protection-key bits of an accessible entry, and of a PROT_NONE one (0 in layouts without oldPkey). */
   readonly pkeyBits: number;
   readonly protnonePkey: number;
+  /** mprotect() callers: PTEs may still be writable in a VMA losing VM_WRITE. */
+  readonly mayKeepStaleWrite: boolean;
   readonly folios: Folio[];
   nextPfn: number;
   lastFolioEnd: number; // pfn after the previous folio, for adjacency
@@ -151,8 +154,10 @@ interface Ctx {
 /** The present-PTE flags for one page with the given logical bits. */
 function encodePte(ctx: Ctx, bits: PteBits, protnone: boolean, special: boolean, cowDone = false): number {
   const uffd = bits.uffdWp && ctx.uffd;
-  // W-COW.1: in a private VMA only an exclusive anon page can be mapped writable.
-  const writable = cowDone || (ctx.vma.flags & VM_SHARED) !== 0;
+  // W-COW.1: in a private VMA only an exclusive anon page can be mapped writable. And only mprotect()
+  // meets a writable PTE in a VMA without VM_WRITE (it is removing it): NUMA scanning and uffd-wp run on
+  // VMAs whose PTEs were made under the current flags.
+  const writable = (cowDone || (ctx.vma.flags & VM_SHARED) !== 0) && (ctx.mayKeepStaleWrite || (ctx.vma.flags & VM_WRITE) !== 0);
   let flags: number;
   if (protnone || bits.perm === 'none') flags = _PAGE_PROTNONE;
   else {
@@ -354,6 +359,7 @@ export function buildWorld(layout: Layout): World {
     attrs: vmaCacheBits(layout.vma),
     pkeyBits: (oldPkey ?? layout.vma.pkey) << _PAGE_PKEY_SHIFT,
     protnonePkey: oldPkey === null ? 0 : oldPkey << _PAGE_PKEY_SHIFT,
+    mayKeepStaleWrite: layout.caller.startsWith('mprotect'),
     folios: [],
     nextPfn: FIRST_FOLIO_PFN,
     lastFolioEnd: -1,

@@ -11,11 +11,11 @@ export type VmaKind = 'anon-private' | 'file-private' | 'file-shared' | 'shmem' 
 /** A permission as a PTE (old protection) or a VMA (new protection) carries it. */
 export type Perm = 'none' | 'r' | 'rx' | 'rw' | 'rwx';
 /**
- * A VMA's new protection: a PTE permission, or write-only / exec-only, which
- * mprotect() accepts and protection_map[] turns into readable (x86) or
- * execute-only (arm64) protections.
+ * A VMA's new protection: a PTE permission, or one without VM_READ (write-only,
+ * exec-only, write+exec), which mprotect() accepts and protection_map[] turns
+ * into readable (x86) or execute-only (arm64) protections.
  */
-export type VmaPerm = Perm | 'w' | 'x';
+export type VmaPerm = Perm | 'w' | 'x' | 'wx';
 
 export interface VmaLayout {
   readonly kind: VmaKind;

@@ -38,7 +38,7 @@ export const vmaLayoutArb: fc.Arbitrary<VmaLayout> = fc.record(
     kind: vmaKindArb,
     prot: fc.oneof(
       { arbitrary: fc.constantFrom<VmaPerm>('rw', 'r', 'rwx', 'rx', 'none'), weight: 10 },
-      { arbitrary: fc.constantFrom<VmaPerm>('w', 'x'), weight: 1 },
+      { arbitrary: fc.constantFrom<VmaPerm>('w', 'x', 'wx'), weight: 1 },
     ),
     softDirtyTracking: fc.boolean(),
     uffdWp: fc.boolean(),
