@@ -330,16 +330,24 @@ function hugePerm(vmaProt: VmaPerm, wanted: Perm): Perm {
 
 function buildRange(layout: Layout, huge: boolean, start: number, n: number): { start: number; end: number } {
   // mprotect() covers whole VMAs after splitting them, so it never meets a partly covered THP.
-  const mprotectHuge = layout.huge !== null && layout.caller.startsWith('mprotect');
-  if (layout.range.whole || n === 1 || mprotectHuge) return { start, end: start + n };
-  // In a THP world the range starts inside the THP (it may end in the PTE tail): a range wholly in the
-  // tail is a PTE world with an idle PMD beside it, and INV-16's count formula (src/observe/invariants.ts
-  // expectedCount) still adds 512 for every huge PMD left huge, touched or not. Lift this once it
-  // counts only PMDs the range covers.
-  const span = huge ? Math.min(n, PTRS_PER_PTE) : n;
-  const lo = Math.floor((layout.range.lo % 1001) * (span / 1001));
-  const len = 1 + (layout.range.len % (n - lo));
-  return { start: start + lo, end: start + lo + len };
+  const mprotectCaller = layout.caller.startsWith('mprotect');
+  const mprotectHuge = layout.huge !== null && mprotectCaller;
+  const tail = huge ? n - PTRS_PER_PTE : 0;
+  if (layout.range.whole || n === 1 || (mprotectHuge && tail === 0)) return { start, end: start + n };
+  const scaled = (span: number) => Math.floor((layout.range.lo % 1001) * (span / 1001));
+  if (!huge) {
+    const lo = scaled(n);
+    return { start: start + lo, end: start + lo + 1 + (layout.range.len % (n - lo)) };
+  }
+  // A THP world. The range starts inside the THP: one wholly in the PTE tail is a PTE world with an idle
+  // PMD beside it, and INV-16's count formula (src/observe/invariants.ts expectedCount) still adds 512
+  // for every huge PMD left huge, touched or not; lift this once it counts only PMDs the range covers.
+  // lo counts back from the THP's last page (mprotect(): the THP whole), so shrinking toward lo = 0
+  // keeps the range small; with a tail, the range ends in it where a PTE world of the same segments
+  // would end with lo = 0, so the THP can be shrunk away and the tail still fails the same way.
+  const lo = mprotectHuge ? 0 : PTRS_PER_PTE - 1 - scaled(PTRS_PER_PTE);
+  if (tail > 0) return { start: start + lo, end: start + PTRS_PER_PTE + 1 + (layout.range.len % tail) };
+  return { start: start + lo, end: start + lo + 1 + (layout.range.len % (n - lo)) };
 }
 
 /** Build the world a layout describes. The result is deep-frozen. */
@@ -375,7 +383,7 @@ export function buildWorld(layout: Layout): World {
       kind: 'huge',
       pmd: { kind: 'present', pfn, flags: encodePte(ctx, bits, false, false, anon && huge.exclusive) },
     };
-    const tail = buildPtes(ctx, huge.tail ?? [], layout.vma.kind);
+    const tail = huge.tail ? buildPtes(ctx, layout.segments, layout.vma.kind) : [];
     ptes = [...new Array<Pte>(PTRS_PER_PTE).fill({ kind: 'none' }), ...tail];
     pmds = [pmd, ...(tail.length ? buildPmds(start + PTRS_PER_PTE, tail, layout.emptyTables) : [])];
   } else {

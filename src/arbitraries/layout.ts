@@ -112,15 +112,16 @@ export type Segment = FolioSeg | NoneSeg | ZeroSeg | LeafSeg | MarkerSeg;
 
 /**
  * A PMD-mapped THP at the start of the VMA. Without a tail the VMA covers
- * exactly that PMD; a tail adds PTE-mapped segments in the next PTE table(s),
- * so a range can cover the huge PMD whole, partly, or end inside it.
+ * exactly that PMD; with one, the layout's segments follow in the next PTE
+ * table(s), so a range can cover the huge PMD whole, or cut it and go on into
+ * PTEs. Dropping the THP while shrinking leaves those segments as a PTE world.
  */
 export interface HugeLayout {
   readonly bits: PteBits;
   readonly exclusive: boolean;
   readonly facts: FolioFacts;
-  /** PTE segments mapped after the huge PMD (absent in older layouts: none). */
-  readonly tail?: readonly Segment[];
+  /** The layout's segments follow the PMD (absent in older layouts: no). */
+  readonly tail?: boolean;
 }
 
 export interface RangeLayout {
