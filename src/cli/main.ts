@@ -160,7 +160,14 @@ ${EXIT_CODES}`,
     .option('--json', 'machine-readable output')
     .addHelpText('after', EXIT_CODES)
     .action(
-      async (raw: { bound: string; timeLimit?: string; variant: string[]; impl?: string; caseTimeout: string; json?: boolean }) => {
+      async (raw: {
+        bound: string;
+        timeLimit?: string;
+        variant: string[];
+        impl?: string;
+        caseTimeout: string;
+        json?: boolean;
+      }) => {
         done(
           await runProve(
             {
