@@ -27,9 +27,11 @@ export async function runProve(o: ProveCliOptions, io: Io): Promise<number> {
   if (o.impl) candidate = loadCandidate(o.impl, { caseTimeoutMs: o.caseTimeoutMs ?? 10_000 });
   try {
     const targets: CheckTarget[] = candidate ? [candidate] : [];
-    // The exact size of the domain, up front: counting runs the enumeration loops without building worlds,
-    // within the same time limit (a bound too large to count is reported as "at least").
-    const count = countDomain({ bound: o.bound, ...(o.timeLimitMs ? { timeLimitMs: o.timeLimitMs } : {}) });
+    // The exact size of the domain, up front: counting runs the enumeration loops without building worlds
+    // (a bound too large to count in time is reported as "more than").
+    // Counting gets a quarter of the time limit (at most 60 s), the check all of it.
+    const countMs = Math.min(60_000, o.timeLimitMs ? o.timeLimitMs / 4 : 60_000);
+    const count = countDomain({ bound: o.bound, timeLimitMs: countMs });
     const by = count.bySlots.map((n, i) => `${i + 1} slot(s): ${int(n)}`).join(', ');
     if (!o.json)
       io.out(

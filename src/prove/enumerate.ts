@@ -54,6 +54,8 @@ export interface EnumerateOptions extends ContextFilter {
   readonly thp?: boolean;
   /** Include the PTE-table worlds (default true; false: THP worlds only, for focused runs). */
   readonly ptes?: boolean;
+  /** Include the attribute sets (cache bits, protection keys) past "none" (default true). */
+  readonly attrs?: boolean;
 }
 
 /** One enumerated world and the slot count it belongs to. */
@@ -462,23 +464,26 @@ function pmdChoices(start: number, ptes: readonly Pte[]): PmdSlot[][] {
 export type WorldThunk = () => World;
 
 /** Worlds of exactly n slots in one context (as thunks). */
-function* worldsOf(ctx: ProveContext, n: number): Generator<WorldThunk> {
-  const attrsList = attrSets(ctx);
-  for (const shape of shapes(ctx, n)) {
-    const factChoices = shape.folios.map((f, fi) => {
-      if (n === 1) return folioFactChoices(ctx, f.order, null);
-      const mapped = new Set<number>();
-      for (const s of shape.slots) if (s.k === 'page' && s.folio === fi) mapped.add(s.page);
-      return folioFactChoices(ctx, f.order, mapped);
-    });
-    for (const pfns of contiguityChoices(shape.slots, shape.folios)) {
-      for (const attrs of attrsList) {
-        // Attribute sets past the first meet one canonical fact per folio and one NUMA state: they are
-        // about what pte_modify() keeps and replaces, which no folio fact or NUMA switch changes.
-        const plain = attrs === NO_ATTRS;
-        const facts = plain ? factChoices : factChoices.map((c) => c.slice(0, 1));
+function* worldsOf(ctx: ProveContext, n: number, withAttrs: boolean): Generator<WorldThunk> {
+  // The plain domain first (attributes none), then the attribute sets: a run that stops early has
+  // covered the plain worlds of every shape before any attribute world.
+  for (const attrs of withAttrs ? attrSets(ctx) : [NO_ATTRS]) {
+    for (const shape of shapes(ctx, n)) {
+      // Without a present entry the entries' key is not seen: that attribute set would repeat another.
+      const present = shape.slots.some((s) => s.k === 'page' || s.k === 'special');
+      if (!present && attrs.ptePkey !== attrs.vmaPkey) continue;
+      const factChoices = shape.folios.map((f, fi) => {
+        if (n === 1) return folioFactChoices(ctx, f.order, null);
+        const mapped = new Set<number>();
+        for (const s of shape.slots) if (s.k === 'page' && s.folio === fi) mapped.add(s.page);
+        return folioFactChoices(ctx, f.order, mapped);
+      });
+      // Attribute sets past the first meet one canonical fact per folio and one NUMA state: they are
+      // about what pte_modify() keeps and replaces, which no folio fact or NUMA switch changes.
+      const plain = attrs === NO_ATTRS;
+      const facts = plain ? factChoices : factChoices.map((c) => c.slice(0, 1));
+      for (const pfns of contiguityChoices(shape.slots, shape.folios))
         yield* worldsWith(ctx, n, shape, pfns, facts, attrs, plain);
-      }
     }
   }
 }
@@ -673,7 +678,7 @@ export function* enumerateThunks(options: EnumerateOptions): Generator<{ readonl
   const configs = options.configs ?? DEFAULT_CONFIGS;
   for (let n = 1; n <= options.bound; n++)
     for (const ctx of contexts(configs, options)) {
-      if (options.ptes !== false) for (const build of worldsOf(ctx, n)) yield { build, slots: n };
+      if (options.ptes !== false) for (const build of worldsOf(ctx, n, options.attrs !== false)) yield { build, slots: n };
       if (n === 1 && options.thp !== false) for (const build of thpWorldsOf(ctx)) yield { build, slots: 1 };
     }
 }

@@ -32,6 +32,8 @@ export interface ProveOptions {
   readonly thp?: boolean;
   /** Include the PTE-table worlds (default true). */
   readonly ptes?: boolean;
+  /** Include the cache-bit and protection-key attribute sets (default true). */
+  readonly attrs?: boolean;
   /** Keep at most this many failing worlds per variant (all are counted). Default 3. */
   readonly keepFailures?: number;
   /** Stop checking a variant after its first failure (for "is it caught, and how early"). */
@@ -153,6 +155,7 @@ export function prove(options: ProveOptions): ProveResult {
     ...(options.cpFlags ? { cpFlags: options.cpFlags } : {}),
     ...(options.thp === false ? { thp: false } : {}),
     ...(options.ptes === false ? { ptes: false } : {}),
+    ...(options.attrs === false ? { attrs: false } : {}),
   };
   for (const { world, slots } of enumerateWorlds(domain)) {
     if ((worlds & 1023) === 0 && performance.now() > deadline) {
