@@ -676,11 +676,15 @@ export const DEFAULT_CONFIGS: readonly ConfigName[] = ['x86-64', 'arm64'];
 /** Every world with 1..bound slots, smallest first, unbuilt. THP worlds count as one entry (a huge PMD). */
 export function* enumerateThunks(options: EnumerateOptions): Generator<{ readonly build: WorldThunk; readonly slots: number }> {
   const configs = options.configs ?? DEFAULT_CONFIGS;
-  for (let n = 1; n <= options.bound; n++)
-    for (const ctx of contexts(configs, options)) {
-      if (options.ptes !== false) for (const build of worldsOf(ctx, n, options.attrs !== false)) yield { build, slots: n };
-      if (n === 1 && options.thp !== false) for (const build of thpWorldsOf(ctx)) yield { build, slots: 1 };
-    }
+  for (let n = 1; n <= options.bound; n++) {
+    if (options.ptes !== false)
+      for (const ctx of contexts(configs, options))
+        for (const build of worldsOf(ctx, n, options.attrs !== false)) yield { build, slots: n };
+    // The THP worlds after every one-slot PTE world: they cost about fifty times as much each, and a run
+    // under a time limit should cover the cheap worlds of every context first.
+    if (n === 1 && options.thp !== false)
+      for (const ctx of contexts(configs, options)) for (const build of thpWorldsOf(ctx)) yield { build, slots: 1 };
+  }
 }
 
 /** Every world with 1..bound slots, smallest first. */
