@@ -11,7 +11,6 @@ import { VARIANTS } from '../../src/kernel/registry.js';
 import type { KernelOutcome, SpecOutcome, World } from '../../src/pte/index.js';
 import { checkWorld } from '../../src/pte/index.js';
 import { flushedPages, hasDrift } from './helpers.js';
-import { order0WorldArb } from './order0_world_arb.js';
 
 const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 300);
 
@@ -25,17 +24,9 @@ function compare(world: World, got: KernelOutcome, want: SpecOutcome): void {
 }
 
 describe('INV-21: equivalent variants equal the spec on order-0 worlds', () => {
-  it('the generator only builds valid worlds', () => {
-    fc.assert(
-      fc.property(order0WorldArb(), (world) => {
-        expect(checkWorld(world)).toEqual([]);
-      }),
-      { numRuns: NUM_RUNS },
-    );
-  });
-
+  // The one world builder's order-0 option (properties/generator/world_arb.test.ts checks its validity
+  // and shapes); the test-local order-0 generator it replaced drew no shape it lacks.
   const generators: [string, fc.Arbitrary<World>][] = [
-    ['order0WorldArb (properties/kernel)', order0WorldArb()],
     ['worldArb({ smallFoliosOnly }) (src/arbitraries)', worldArb({ smallFoliosOnly: true })],
   ];
   describe.each(VARIANTS.filter((v) => v.verdict === 'equivalent'))('$name', (variant) => {

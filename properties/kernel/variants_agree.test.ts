@@ -3,11 +3,11 @@
 // modulo documented version drift; inputs are never mutated; registry API.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { worldArb } from '../../src/arbitraries/index.js';
 import { GALLERY } from '../../src/kernel/gallery.js';
 import { BASELINE_VARIANT, getVariant, runVariant, VARIANTS } from '../../src/kernel/registry.js';
 import { checkWorld, type World } from '../../src/pte/index.js';
 import { flushedPages, hasDrift } from './helpers.js';
-import { order0WorldArb } from './order0_world_arb.js';
 
 const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 300);
 const baseline = getVariant(BASELINE_VARIANT);
@@ -18,7 +18,7 @@ describe.each(VARIANTS.filter((v) => v.name !== BASELINE_VARIANT && !GALLERY.inc
   (variant) => {
     it('same ptes, pmds, count, stamps, flushed pages and batch trace', () => {
       fc.assert(
-        fc.property(order0WorldArb(), (world) => {
+        fc.property(worldArb({ smallFoliosOnly: true }), (world) => {
           fc.pre(!hasDrift(variant, world));
           const a = variant.run(world);
           const b = baseline.run(world);
@@ -38,7 +38,7 @@ describe.each(VARIANTS.filter((v) => v.name !== BASELINE_VARIANT && !GALLERY.inc
 describe('inputs are never mutated', () => {
   it.each(VARIANTS.map((v) => v.name))('%s leaves the frozen world as it was', (name) => {
     fc.assert(
-      fc.property(order0WorldArb(), (world: World) => {
+      fc.property(worldArb({ smallFoliosOnly: true }), (world: World) => {
         expect(Object.isFrozen(world.ptes)).toBe(true);
         const before = JSON.stringify(world);
         const out = runVariant(name, world);

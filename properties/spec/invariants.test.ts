@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { change_protection_spec, type SpecOptions } from '../../spec/index.js';
 import { BROKEN_SPECS, type BrokenSpecId, brokenSpec } from '../../spec/testing/broken.js';
+import { worldArb } from '../../src/arbitraries/index.js';
 import {
   MM_CP_TRY_CHANGE_WRITABLE,
   MM_CP_UFFD_WP_RESOLVE,
@@ -14,7 +15,6 @@ import {
   VM_WRITE,
   type World,
 } from '../../src/pte/index.js';
-import { arbWorld } from './arb_world.js';
 import {
   type Check,
   inv1,
@@ -76,6 +76,8 @@ const INVARIANTS: readonly Invariant[] = [
   { name: 'INV-20 TRY monotonicity', run: runInv20, broken: 'upgrade-marks-dirty' },
 ];
 
+/** The one world builder (src/arbitraries) serves the spec's own properties too. */
+const arbWorld = worldArb();
 const BROKEN_SEED = 20260402;
 /** Runs per invariant on the real spec; raise with SPEC_RUNS=5000 for a deeper local search. */
 const RUNS = Number(process.env.SPEC_RUNS ?? 150);

@@ -1,5 +1,11 @@
 // The invariants of SEMANTICS §14 as checkers: each returns null when the
 // outcome respects the invariant for the world, else a message naming the slot.
+//
+// A second, independent oracle, kept on purpose: src/observe/invariants.ts is
+// the checker `check` and the variants use; this one is written separately,
+// per invariant, and each is shown to fail on a spec with one rule broken
+// (invariants.test.ts). Two readings of §14 that must both accept the spec
+// catch a mistake in either; neither imports the other.
 // They are stated against the entries change_pte_range() actually sees: a huge
 // PMD the walk split (H2/H3) is replaced by its split PTEs (anonymous) or by
 // empty slots (file) before comparing; a huge PMD updated whole (H4) is read as

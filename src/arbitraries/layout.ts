@@ -10,16 +10,35 @@ export type Caller = 'mprotect' | 'mprotect-try' | 'numa' | 'uffd-wp' | 'uffd-re
 export type VmaKind = 'anon-private' | 'file-private' | 'file-shared' | 'shmem' | 'pfnmap';
 /** A permission as a PTE (old protection) or a VMA (new protection) carries it. */
 export type Perm = 'none' | 'r' | 'rx' | 'rw' | 'rwx';
+/**
+ * A VMA's new protection: a PTE permission, or one without VM_READ (write-only,
+ * exec-only, write+exec), which mprotect() accepts and protection_map[] turns
+ * into readable (x86) or execute-only (arm64) protections.
+ */
+export type VmaPerm = Perm | 'w' | 'x' | 'wx';
 
 export interface VmaLayout {
   readonly kind: VmaKind;
-  readonly prot: Perm; // the VMA's (new) VM_READ/WRITE/EXEC
+  readonly prot: VmaPerm; // the VMA's (new) VM_READ/WRITE/EXEC
   readonly softDirtyTracking: boolean; // VM_SOFTDIRTY clear
   readonly uffdWp: boolean;
   readonly uffdWpUnpopulated: boolean;
   readonly pageMkwrite: boolean; // file-shared only
   readonly pfnShared: boolean; // pfnmap only: VM_SHARED
   readonly pkey: number;
+  /**
+   * Cache-attribute bits of the mapping (a subset of _PAGE_PWT=1, _PAGE_PCD=2,
+   * _PAGE_PAT=4), carried by vm_page_prot and by every present entry, as a
+   * driver's mmap (pgprot_noncached(), pgprot_writecombine()) leaves them.
+   * Only file-backed and PFNMAP VMAs get them. Absent in older layouts: 0.
+   */
+  readonly cache?: number;
+  /**
+   * The protection key the PTEs still carry when pkey_mprotect() is changing
+   * the VMA's key (pte_modify() takes the new one from newprot). Absent or
+   * null: the PTEs carry the VMA's key.
+   */
+  readonly oldPkey?: number | null;
 }
 
 /** Bits shared by every PTE of one folio mapping (the usual case). */
@@ -91,11 +110,18 @@ export interface MarkerSeg {
 }
 export type Segment = FolioSeg | NoneSeg | ZeroSeg | LeafSeg | MarkerSeg;
 
-/** A PMD-mapped THP; the VMA then covers exactly that PMD. */
+/**
+ * A PMD-mapped THP at the start of the VMA. Without a tail the VMA covers
+ * exactly that PMD; with one, the layout's segments follow in the next PTE
+ * table(s), so a range can cover the huge PMD whole, or cut it and go on into
+ * PTEs. Dropping the THP while shrinking leaves those segments as a PTE world.
+ */
 export interface HugeLayout {
   readonly bits: PteBits;
   readonly exclusive: boolean;
   readonly facts: FolioFacts;
+  /** The layout's segments follow the PMD (absent in older layouts: no). */
+  readonly tail?: boolean;
 }
 
 export interface RangeLayout {
@@ -115,8 +141,10 @@ export interface Layout {
   readonly emptyTables: boolean; // a PMD whose slots are all none has no table
   readonly singleThreaded: boolean;
   readonly numa: {
-    readonly currentNid: number;
+    readonly currentNid: number; // 0..2 (2: a node holding none of the folios)
     readonly topTierOnlyNode0: boolean;
+    /** The top tier is node 1 only (overrides topTierOnlyNode0; absent in older layouts). */
+    readonly topTierOnlyNode1?: boolean;
     readonly balancingNormal: boolean;
     readonly memoryTiering: boolean;
   };

@@ -14,7 +14,7 @@ const rec = { noNullPrototype: true } as const;
 export interface WorldArbOptions extends SegmentArbOptions {
   /** Maximum number of segments (default 8). */
   readonly maxSegments?: number;
-  /** Relative weight of PMD-mapped THP worlds against PTE-table worlds (default 1 in 33). */
+  /** Relative weight of PMD-mapped THP worlds against 4 for PTE-table worlds (default 1: one world in five). */
   readonly hugeWeight?: number;
   /** Restrict to one caller (for focused properties). */
   readonly caller?: Layout['caller'];
@@ -22,7 +22,16 @@ export interface WorldArbOptions extends SegmentArbOptions {
   readonly smallFoliosOnly?: boolean;
 }
 
-const hugeArb: fc.Arbitrary<HugeLayout> = fc.record({ bits: pteBitsArb, exclusive: fc.boolean(), facts: folioFactsArb }, rec);
+const hugeArb: fc.Arbitrary<HugeLayout> = fc.record(
+  {
+    bits: pteBitsArb,
+    exclusive: fc.boolean(),
+    facts: folioFactsArb,
+    // Half the THP worlds map the layout's segments after the PMD, so a range can cut the PMD and go on.
+    tail: fc.boolean(),
+  },
+  rec,
+);
 
 const rangeArb: fc.Arbitrary<RangeLayout> = fc.record(
   {
@@ -56,20 +65,29 @@ export function layoutArb(options: WorldArbOptions = {}): fc.Arbitrary<Layout> {
       caller: options.caller ? fc.constant(options.caller) : callerArb,
       pmdOffset: pmdOffsetArb,
       segments: fc.array(segmentArb(segOptions), { minLength: 1, maxLength: options.maxSegments ?? 8 }),
-      huge: options.smallFoliosOnly
-        ? fc.constant(null)
-        : fc.oneof(
-            { withCrossShrink: true },
-            { arbitrary: fc.constant(null), weight: 32 },
-            { arbitrary: hugeArb, weight: options.hugeWeight ?? 1 },
-          ),
       range: rangeArb,
       emptyTables: fc.boolean(),
       singleThreaded: fc.boolean(),
       numa: fc.record(
-        { currentNid: fc.nat(1), topTierOnlyNode0: fc.boolean(), balancingNormal: fc.boolean(), memoryTiering: fc.boolean() },
+        {
+          currentNid: fc.oneof({ arbitrary: fc.nat(1), weight: 6 }, { arbitrary: fc.constant(2), weight: 1 }),
+          topTierOnlyNode0: fc.boolean(),
+          topTierOnlyNode1: fc.oneof({ arbitrary: fc.constant(false), weight: 6 }, { arbitrary: fc.constant(true), weight: 1 }),
+          // NUMA_BALANCING_NORMAL is the default mode: on three times in four.
+          balancingNormal: fc.oneof({ arbitrary: fc.constant(true), weight: 3 }, { arbitrary: fc.constant(false), weight: 1 }),
+          memoryTiering: fc.boolean(),
+        },
         rec,
       ),
+      // Last: fast-check shrinks a record's fields in order, so the THP is dropped only after the range and
+      // segments have shrunk, when the PTE tail alone (same segments, same range end) shows the failure.
+      huge: options.smallFoliosOnly
+        ? fc.constant(null)
+        : fc.oneof(
+            { withCrossShrink: true },
+            { arbitrary: fc.constant(null), weight: 4 },
+            { arbitrary: hugeArb, weight: options.hugeWeight ?? 1 },
+          ),
     },
     rec,
   );

@@ -183,21 +183,34 @@ ${EXIT_CODES}`,
     .option('--bound <k>', 'largest number of PTE slots', '2')
     .option('--time-limit <seconds>', 'stop after this long and report the bound reached')
     .option('--variant <name>', 'variant to check (repeatable; default: every equivalent variant)', collect, [])
+    .option('--impl <path>', 'a candidate module exporting change_protection(world); runs isolated in a worker')
+    .option('--case-timeout <ms>', 'per-world time limit for an --impl candidate', '10000')
     .option('--json', 'machine-readable output')
     .addHelpText('after', EXIT_CODES)
-    .action((raw: { bound: string; timeLimit?: string; variant: string[]; json?: boolean }) => {
-      done(
-        runProve(
-          {
-            bound: positiveInt('--bound', raw.bound),
-            ...(raw.timeLimit ? { timeLimitMs: positiveSeconds('--time-limit', raw.timeLimit) * 1000 } : {}),
-            variants: raw.variant,
-            json: Boolean(raw.json),
-          },
-          io,
-        ),
-      );
-    });
+    .action(
+      async (raw: {
+        bound: string;
+        timeLimit?: string;
+        variant: string[];
+        impl?: string;
+        caseTimeout: string;
+        json?: boolean;
+      }) => {
+        done(
+          await runProve(
+            {
+              bound: positiveInt('--bound', raw.bound),
+              ...(raw.timeLimit ? { timeLimitMs: positiveSeconds('--time-limit', raw.timeLimit) * 1000 } : {}),
+              variants: raw.variant,
+              ...(raw.impl ? { impl: raw.impl } : {}),
+              caseTimeoutMs: positiveInt('--case-timeout', raw.caseTimeout),
+              json: Boolean(raw.json),
+            },
+            io,
+          ),
+        );
+      },
+    );
 
   root
     .command('oracle')

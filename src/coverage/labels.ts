@@ -2,11 +2,19 @@
 // read from the world before the call; no label decides correctness.
 import { batchRuns } from '../observe/batch_runs.js';
 import {
+  _PAGE_PAT,
+  _PAGE_PCD,
+  _PAGE_PKEY_MASK,
+  _PAGE_PKEY_SHIFT,
+  _PAGE_PWT,
+  type Folio,
   folio_nr_pages,
   MM_CP_PROT_NUMA,
   MM_CP_TRY_CHANGE_WRITABLE,
   MM_CP_UFFD_WP,
   MM_CP_UFFD_WP_RESOLVE,
+  type PresentPte,
+  PTRS_PER_PTE,
   type Pte,
   page_anon_exclusive,
   pfn_folio,
@@ -14,6 +22,7 @@ import {
   pte_dirty,
   pte_protnone,
   pte_soft_dirty,
+  pte_write,
   softleaf_is_guard_marker,
   softleaf_is_poison_marker,
   softleaf_is_uffd_wp_marker,
@@ -57,11 +66,43 @@ export const LABELS: readonly LabelDef[] = [
   { id: 'soft-dirty-tracking', min: 0.1, describe: 'soft-dirty tracking on for the VMA' },
   { id: 'soft-dirty-smear-possible', min: 0.01, describe: 'a batch whose soft-dirty is clear with a dirty non-first PTE (Δ3)' },
   { id: 'uffd-wp-registered', min: 0.2, describe: 'the VMA is registered for uffd-wp' },
-  { id: 'pmd-huge-whole', min: 0.005, describe: 'a PMD-mapped THP fully inside the range' },
-  { id: 'pmd-split', min: 0.005, describe: 'a PMD-mapped THP that must be split first' },
+  { id: 'pmd-huge-whole', min: 0.03, describe: 'a PMD-mapped THP fully inside the range' },
+  { id: 'pmd-split', min: 0.03, describe: 'a PMD-mapped THP that must be split first' },
+  { id: 'pmd-partly-covered', min: 0.02, describe: 'the range covers part of a PMD-mapped THP (split)' },
+  { id: 'pmd-anon-split-to-ptes', min: 0.01, describe: 'an anonymous THP split into PTEs the call then changes' },
+  { id: 'pmd-uffd-wp-split', min: 0.005, describe: 'MM_CP_UFFD_WP on a file THP: split for PTE-level markers' },
+  { id: 'pmd-uffd-wp-whole', min: 0.003, describe: 'MM_CP_UFFD_WP or _RESOLVE on a whole anonymous THP' },
+  { id: 'pmd-try-whole', min: 0.005, describe: 'TRY on a whole, read-only, accessible THP' },
+  { id: 'pmd-try-shared', min: 0.002, describe: 'TRY on a whole THP in a shared VMA' },
+  { id: 'pmd-numa-hinted', min: 0.0015, describe: 'PROT_NUMA makes a whole THP PROT_NONE' },
+  { id: 'pmd-numa-protnone', min: 0.002, describe: 'PROT_NUMA meets a whole THP that is already PROT_NONE' },
+  { id: 'pmd-numa-skip-folio', min: 0.002, describe: 'PROT_NUMA meets a whole THP whose folio it must skip' },
+  { id: 'pmd-with-ptes', min: 0.03, describe: 'a PMD-mapped THP and PTE-mapped pages in the same VMA' },
+  {
+    id: 'numa-shared-single-threaded-local',
+    min: 0.0015,
+    describe: 'PROT_NUMA, shared VMA, single-threaded mm, a migratable folio on the local node (still hinted)',
+  },
+  { id: 'cache-bits', min: 0.05, describe: 'a present entry in range carries PWT, PCD or PAT' },
+  { id: 'pkey-changes', min: 0.01, describe: "a present entry's protection key differs from the VMA's new one" },
   { id: 'empty-table', min: 0.01, describe: 'a PMD with no PTE table' },
   { id: 'arm64', min: 0.1, describe: 'arm64 configuration' },
 ];
+
+/**
+ * Would PROT_NUMA hint this folio if nothing but the single-threaded-local
+ * rule could skip it? The other skips of folio_can_map_prot_numa()
+ * (mm/mempolicy.c, v6.19) and the top-tier rule, read from the world.
+ */
+function numaMigratable(world: World, folio: Folio | null, shared: boolean): folio is Folio {
+  if (!folio || folio.ksm || folio.zoneDevice || folio.maybeDmaPinned) return false;
+  if (!shared && folio.maybeMappedShared) return false;
+  if (folio.fileLru && folio.dirty) return false;
+  return world.numa.balancingNormal || !world.numa.topTierNids.includes(folio.nid);
+}
+
+const CACHE_BITS = _PAGE_PWT | _PAGE_PCD | _PAGE_PAT;
+const pkeyOf = (pte: PresentPte): number => (pte.flags & _PAGE_PKEY_MASK) >> _PAGE_PKEY_SHIFT;
 
 function inRangeSlots(world: World): { vpn: number; pte: Pte }[] {
   const out: { vpn: number; pte: Pte }[] = [];
@@ -118,6 +159,10 @@ export function labelsOf(world: World): Set<string> {
         'marker-install',
         (cp & MM_CP_UFFD_WP) !== 0 && userfaultfd_wp(world.vma) && (!world.vma.anonymous || world.vma.uffdWpUnpopulated),
       );
+    if (pte.kind === 'present') {
+      add('cache-bits', (pte.flags & CACHE_BITS) !== 0);
+      add('pkey-changes', pkeyOf(pte) !== world.vma.pkey && !pte_protnone(pte));
+    }
     if (pte.kind === 'present' && cp & MM_CP_PROT_NUMA) {
       const folio = vm_normal_folio(world, pte);
       const skipsFolio = !folio || folio.ksm || folio.zoneDevice || folio.maybeDmaPinned || (folio.fileLru && folio.dirty);
@@ -128,6 +173,14 @@ export function labelsOf(world: World): Set<string> {
         !pte_protnone(pte) && !shared && world.mm.singleThreaded && folio?.nid === world.numa.currentNid,
       );
       add('numa-processed', !pte_protnone(pte) && !skipsFolio);
+      add(
+        'numa-shared-single-threaded-local',
+        !pte_protnone(pte) &&
+          shared &&
+          world.mm.singleThreaded &&
+          numaMigratable(world, folio, shared) &&
+          folio.nid === world.numa.currentNid,
+      );
     }
     if (pte.kind === 'present' && shared && cp & MM_CP_TRY_CHANGE_WRITABLE && !pte_protnone(pte)) {
       add('shared-try-clean', !pte_dirty(pte));
@@ -137,15 +190,47 @@ export function labelsOf(world: World): Set<string> {
   add('range-crosses-pmd', pmd_index_of(world.range.start) !== pmd_index_of(world.range.end - 1));
   add('soft-dirty-tracking', vma_soft_dirty_enabled(world.vma, world.config));
   add('uffd-wp-registered', userfaultfd_wp(world.vma));
-  const huge = world.pmds.some((p) => p.kind === 'huge');
-  const whole = world.range.start === world.vma.start && world.range.end === world.vma.end;
-  const uffdSplit = (cp & (MM_CP_UFFD_WP | MM_CP_UFFD_WP_RESOLVE)) !== 0 && !world.vma.anonymous;
-  add('pmd-huge-whole', huge && whole && !uffdSplit);
-  add('pmd-split', huge && (!whole || uffdSplit));
+  pmdLabels(world, add);
   add(
     'empty-table',
     world.pmds.some((p) => p.kind === 'none'),
   );
   add('arm64', world.config.arch === 'arm64');
   return labels;
+}
+
+/** Labels of the PMD-mapped THPs the range touches (change_pmd_range(): whole -> change_huge_pmd(), else split). */
+function pmdLabels(world: World, add: (id: string, cond: boolean) => void): void {
+  const cp = world.cp_flags;
+  const shared = (world.vma.flags & VM_SHARED) !== 0;
+  const p0 = pmd_index_of(world.vma.start);
+  const hasPtes = world.ptes.some((p) => p.kind !== 'none');
+  world.pmds.forEach((slot, j) => {
+    if (slot.kind !== 'huge') return;
+    add('pmd-with-ptes', hasPtes);
+    const lo = (p0 + j) * PTRS_PER_PTE;
+    const hi = lo + PTRS_PER_PTE;
+    if (world.range.end <= lo || world.range.start >= hi) return; // not touched
+    const whole = world.range.start <= lo && world.range.end >= hi;
+    // pgtable_split_needed(): uffd-wp markers live at PTE level, so a file THP is split (mm/mprotect.c).
+    const uffdSplit = (cp & MM_CP_UFFD_WP) !== 0 && !world.vma.anonymous;
+    const split = !whole || uffdSplit;
+    add('pmd-huge-whole', !split);
+    add('pmd-split', split);
+    add('pmd-partly-covered', !whole);
+    add('pmd-anon-split-to-ptes', split && world.vma.anonymous);
+    add('pmd-uffd-wp-split', uffdSplit);
+    if (split) return;
+    const pmd = slot.pmd;
+    const protnone = pte_protnone(pmd);
+    add('pmd-uffd-wp-whole', (cp & (MM_CP_UFFD_WP | MM_CP_UFFD_WP_RESOLVE)) !== 0);
+    const ro = !pte_write(pmd);
+    add('pmd-try-whole', (cp & MM_CP_TRY_CHANGE_WRITABLE) !== 0 && ro && !protnone);
+    add('pmd-try-shared', (cp & MM_CP_TRY_CHANGE_WRITABLE) !== 0 && shared && ro && !protnone);
+    if (!(cp & MM_CP_PROT_NUMA)) return;
+    const folio = pfn_folio(world.folios, pmd.pfn);
+    add('pmd-numa-protnone', protnone);
+    add('pmd-numa-hinted', !protnone && numaMigratable(world, folio, shared));
+    add('pmd-numa-skip-folio', !protnone && !numaMigratable(world, folio, shared));
+  });
 }

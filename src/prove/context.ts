@@ -2,6 +2,9 @@
 // cp_flags. Every combination that matters and that a real caller can
 // produce is listed; see docs/strength.md for what is reduced and why.
 import {
+  _PAGE_PAT,
+  _PAGE_PCD,
+  _PAGE_PWT,
   ARM64,
   type KConfig,
   MM_CP_PROT_NUMA,
@@ -21,6 +24,8 @@ import {
   VM_UFFD_WP,
   VM_WRITE,
   type Vma,
+  vm_get_page_prot,
+  vma_page_prot,
   X86_64,
   X86_64_NO_SOFT_DIRTY,
 } from '../pte/index.js';
@@ -57,8 +62,8 @@ export interface ProveContext {
   readonly softDirtyTracking: boolean;
   readonly uffd: UffdMode;
   readonly cp_flags: number;
-  /** Builds the VMA for a given position and size. */
-  readonly vma: (start: number, nslots: number) => Vma;
+  /** Builds the VMA for a given position and size, with the given attributes (default: none). */
+  readonly vma: (start: number, nslots: number, attrs?: Attrs) => Vma;
   readonly shared: boolean;
   readonly pfnmap: boolean;
   readonly registered: boolean;
@@ -67,21 +72,53 @@ export interface ProveContext {
 const isPfnmap = (kind: VmaKind): boolean => kind === 'pfnmap-private' || kind === 'pfnmap-shared';
 const isShared = (kind: VmaKind): boolean => kind === 'file-shared' || kind === 'shmem' || kind === 'pfnmap-shared';
 
+/**
+ * Attributes a world's VMA and present entries carry besides the protection:
+ * cache bits (on vm_page_prot and every present entry, as a driver's mmap
+ * leaves them), the VMA's protection key, and the key the entries still carry
+ * (different only while pkey_mprotect() changes it).
+ */
+export interface Attrs {
+  readonly cache: number;
+  readonly vmaPkey: number;
+  readonly ptePkey: number;
+}
+export const NO_ATTRS: Attrs = Object.freeze({ cache: 0, vmaPkey: 0, ptePkey: 0 });
+const CACHE_ALL = _PAGE_PWT | _PAGE_PCD | _PAGE_PAT;
+
+/**
+ * The attribute sets of a context: none; every cache bit at once (file and
+ * PFNMAP VMAs only: a dropped bit and an added bit both show against the two
+ * values); the VMA and its entries on key 1; and, for mprotect() callers, a key
+ * change from 0 to 1.
+ */
+export function attrSets(ctx: ProveContext): Attrs[] {
+  const out: Attrs[] = [NO_ATTRS];
+  if (ctx.kind !== 'anon-private') out.push({ cache: CACHE_ALL, vmaPkey: 0, ptePkey: 0 });
+  out.push({ cache: 0, vmaPkey: 1, ptePkey: 1 });
+  if (!(ctx.cp_flags & (MM_CP_PROT_NUMA | MM_CP_UFFD_WP | MM_CP_UFFD_WP_RESOLVE))) out.push({ cache: 0, vmaPkey: 1, ptePkey: 0 });
+  return out;
+}
+
 function vmaBuilder(kind: VmaKind, flags: number, config: KConfig, uffd: UffdMode) {
-  return (start: number, nslots: number): Vma =>
-    mkVmaExact(
-      {
-        start,
-        end: start + nslots,
-        flags,
-        pkey: 0,
-        anonymous: kind === 'anon-private',
-        ops: { page_mkwrite: false, pfn_mkwrite: false },
-        fileCanWriteback: kind === 'file-shared' || kind === 'file-private',
-        uffdWpUnpopulated: uffd === 'wp-unpopulated',
-      },
-      config,
-    );
+  return (start: number, nslots: number, attrs: Attrs = NO_ATTRS): Vma => {
+    const base: Omit<Vma, 'vm_page_prot'> = {
+      start,
+      end: start + nslots,
+      flags,
+      pkey: attrs.vmaPkey,
+      anonymous: kind === 'anon-private',
+      ops: { page_mkwrite: false, pfn_mkwrite: false },
+      fileCanWriteback: kind === 'file-shared' || kind === 'file-private',
+      uffdWpUnpopulated: uffd === 'wp-unpopulated',
+    };
+    if (!attrs.cache) return mkVmaExact(base, config);
+    // vma_set_page_prot() keeps the old prot's cache bits (R-VMA.1).
+    return {
+      ...base,
+      vm_page_prot: vma_page_prot({ ...base, vm_page_prot: vm_get_page_prot(flags, attrs.vmaPkey) | attrs.cache }, config),
+    };
+  };
 }
 
 /** A sub-domain: only these VMA kinds / cp_flags (for focused runs and tests). */

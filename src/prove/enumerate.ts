@@ -7,6 +7,7 @@ import {
   _PAGE_ACCESSED,
   _PAGE_DIRTY,
   _PAGE_NX,
+  _PAGE_PKEY_SHIFT,
   _PAGE_PRESENT,
   _PAGE_PROTNONE,
   _PAGE_RW,
@@ -18,6 +19,8 @@ import {
   type Folio,
   MM_CP_PROT_NUMA,
   MM_CP_TRY_CHANGE_WRITABLE,
+  MM_CP_UFFD_WP,
+  MM_CP_UFFD_WP_RESOLVE,
   type MmState,
   mkFolio,
   mkWorld,
@@ -34,7 +37,7 @@ import {
   SWP_UFFD_WP,
   type World,
 } from '../pte/index.js';
-import { type ConfigName, type ContextFilter, contexts, type ProveContext } from './context.js';
+import { type Attrs, attrSets, type ConfigName, type ContextFilter, contexts, NO_ATTRS, type ProveContext } from './context.js';
 
 /** Folio orders of the domain (order 9 appears only as a PMD-mapped THP). */
 export const PROVE_ORDERS: readonly number[] = [0, 1, 2];
@@ -47,6 +50,12 @@ export interface EnumerateOptions extends ContextFilter {
   readonly bound: number;
   /** Default: both architectures, x86-64 with CONFIG_MEM_SOFT_DIRTY and arm64. */
   readonly configs?: readonly ConfigName[];
+  /** Include the PMD-mapped THP worlds (default true). */
+  readonly thp?: boolean;
+  /** Include the PTE-table worlds (default true; false: THP worlds only, for focused runs). */
+  readonly ptes?: boolean;
+  /** Include the attribute sets (cache bits, protection keys) past "none" (default true). */
+  readonly attrs?: boolean;
 }
 
 /** One enumerated world and the slot count it belongs to. */
@@ -56,17 +65,15 @@ export interface Enumerated {
 }
 
 type LeafType = Exclude<SoftleafType, 'marker'>;
-type SlotShape =
+export type SlotShape =
   | { readonly k: 'none' }
   | { readonly k: 'page'; readonly folio: number; readonly page: number }
   | { readonly k: 'special' }
   | { readonly k: 'leaf'; readonly type: LeafType; readonly flags: number; readonly anon: boolean }
   | { readonly k: 'marker'; readonly mask: number };
 
-interface FolioShape {
+export interface FolioShape {
   readonly order: number;
-  /** Placed right after the previous folio (consecutive pfns across the boundary). */
-  readonly adjacent: boolean;
 }
 
 interface FolioFacts {
@@ -158,25 +165,18 @@ function* shapes(ctx: ProveContext, n: number): Generator<{ slots: readonly Slot
           used.delete(key);
         }
       }
-      // A page of a new folio. Where the new folio sits in pfn space is observable only through pfn
-      // contiguity with the previous slot (folio membership is by construction): so "right after the
-      // previous folio" is enumerated only when the previous slot maps that folio's last page and this
-      // slot the new folio's first page; otherwise a gap (pfn relabelling symmetry).
-      const prev = slots[i - 1];
+      // A page of a new folio. Where folios sit in pfn space is observable only through pfn contiguity
+      // across neighbouring slots; that is enumerated per world (contiguityChoices), not here.
       for (const order of [...PROVE_ORDERS].reverse()) {
-        const prevFolio = prev?.k === 'page' && prev.folio === folios.length - 1 ? (folios[prev.folio] as FolioShape) : null;
-        const prevIsLast = prevFolio !== null && prev?.k === 'page' && prev.page === (1 << prevFolio.order) - 1;
         for (let page = 0; page < 1 << order; page++) {
-          for (const adjacent of prevIsLast && page === 0 ? [false, true] : [false]) {
-            folios.push({ order, adjacent });
-            const key = `${folios.length - 1}:${page}`;
-            used.add(key);
-            slots.push({ k: 'page', folio: folios.length - 1, page });
-            yield* go(i + 1);
-            slots.pop();
-            used.delete(key);
-            folios.pop();
-          }
+          folios.push({ order });
+          const key = `${folios.length - 1}:${page}`;
+          used.add(key);
+          slots.push({ k: 'page', folio: folios.length - 1, page });
+          yield* go(i + 1);
+          slots.pop();
+          used.delete(key);
+          folios.pop();
         }
       }
     }
@@ -303,7 +303,7 @@ function* bitVectors(choices: readonly (readonly (Bits | null)[])[]): Generator<
   yield* go(0);
 }
 
-function encode(bits: Bits, special: boolean): number {
+function encode(bits: Bits, special: boolean, attrs: Attrs = NO_ATTRS): number {
   let flags: number;
   if (bits.perm === 'none') flags = _PAGE_PROTNONE;
   else {
@@ -316,20 +316,98 @@ function encode(bits: Bits, special: boolean): number {
   if (bits.softDirty) flags |= _PAGE_SOFT_DIRTY;
   if (bits.uffdWp) flags |= _PAGE_UFFD_WP;
   if (special) flags |= _PAGE_SPECIAL;
-  return flags;
+  return flags | attrs.cache | (attrs.ptePkey << _PAGE_PKEY_SHIFT);
 }
 
-/** Head pfns for the folios: naturally aligned, in first-use order, adjacent ones back to back. */
-function placeFolios(folios: readonly FolioShape[]): number[] {
-  const pfns: number[] = [];
-  let next = FIRST_FOLIO_PFN;
-  let prevEnd = -1;
-  for (const f of folios) {
-    const nr = 1 << f.order;
-    const pfn = f.adjacent && prevEnd >= 0 && prevEnd % nr === 0 ? prevEnd : Math.ceil((next + nr) / nr) * nr;
-    pfns.push(pfn);
-    prevEnd = pfn + nr;
-    next = Math.max(next, prevEnd);
+/** A contiguity the slots can show: folio `to` starts right after folio `from` ends. */
+export interface Edge {
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * Where two neighbouring slots map the last page of one folio and the first
+ * page of another, the two pfns are consecutive or not depending on where the
+ * folios sit; nothing else about their placement is observable (pfn
+ * relabelling). So every consistent set of such contiguities is enumerated:
+ * each folio has at most one folio right after it and one right before, no
+ * cycle, and the chain must be placeable at naturally aligned pfns.
+ */
+export function* contiguityChoices(slots: readonly SlotShape[], folios: readonly FolioShape[]): Generator<number[]> {
+  const edges: Edge[] = [];
+  for (let i = 0; i + 1 < slots.length; i++) {
+    const a = slots[i] as SlotShape;
+    const b = slots[i + 1] as SlotShape;
+    if (a.k !== 'page' || b.k !== 'page' || a.folio === b.folio) continue;
+    if (a.page === (1 << (folios[a.folio] as FolioShape).order) - 1 && b.page === 0) edges.push({ from: a.folio, to: b.folio });
+  }
+  const chosen: Edge[] = [];
+  function* go(e: number): Generator<number[]> {
+    if (e === edges.length) {
+      const pfns = placeChains(folios, chosen);
+      if (pfns) yield pfns;
+      return;
+    }
+    yield* go(e + 1);
+    const edge = edges[e] as Edge;
+    if (chosen.some((c) => c.from === edge.from || c.to === edge.to)) return;
+    chosen.push(edge);
+    if (!hasCycle(chosen)) yield* go(e + 1);
+    chosen.pop();
+  }
+  yield* go(0);
+}
+
+function hasCycle(edges: readonly Edge[]): boolean {
+  const next = new Map(edges.map((e) => [e.from, e.to]));
+  for (const start of next.keys()) {
+    let at: number | undefined = start;
+    for (let steps = 0; at !== undefined; steps++) {
+      at = next.get(at);
+      if (at === start || steps > edges.length) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Head pfns: folios joined by the chosen contiguities are laid back to back
+ * (a chain), chains in first-use order of their heads with a gap between them,
+ * each chain at the first base where every member is naturally aligned;
+ * null when no base aligns them all (the contiguity cannot occur).
+ */
+export function placeChains(folios: readonly FolioShape[], edges: readonly Edge[]): number[] | null {
+  const next = new Map(edges.map((e) => [e.from, e.to]));
+  const hasPrev = new Set(edges.map((e) => e.to));
+  const pfns = new Array<number>(folios.length).fill(-1);
+  let cursor = FIRST_FOLIO_PFN;
+  for (let head = 0; head < folios.length; head++) {
+    if (hasPrev.has(head)) continue;
+    const chain: number[] = [];
+    for (let f: number | undefined = head; f !== undefined; f = next.get(f)) chain.push(f);
+    const sizes = chain.map((f) => 1 << (folios[f] as FolioShape).order);
+    const maxSize = Math.max(...sizes);
+    let base = -1;
+    // cursor + 1: a gap after the previous chain, so no contiguity appears that was not chosen.
+    for (let b = cursor + 1; b <= cursor + 1 + 2 * maxSize * chain.length; b++) {
+      let off = 0;
+      let ok = true;
+      for (const size of sizes) {
+        if ((b + off) % size !== 0) ok = false;
+        off += size;
+      }
+      if (ok) {
+        base = b;
+        break;
+      }
+    }
+    if (base < 0) return null;
+    let off = 0;
+    for (const [k, f] of chain.entries()) {
+      pfns[f] = base + off;
+      off += sizes[k] as number;
+    }
+    cursor = base + off;
   }
   return pfns;
 }
@@ -382,91 +460,119 @@ function pmdChoices(start: number, ptes: readonly Pte[]): PmdSlot[][] {
   return out;
 }
 
-/** Worlds of exactly n slots in one context. */
-function* worldsOf(ctx: ProveContext, n: number): Generator<World> {
-  for (const shape of shapes(ctx, n)) {
-    const factChoices = shape.folios.map((f, fi) => {
-      if (n === 1) return folioFactChoices(ctx, f.order, null);
-      const mapped = new Set<number>();
-      for (const s of shape.slots) if (s.k === 'page' && s.folio === fi) mapped.add(s.page);
-      return folioFactChoices(ctx, f.order, mapped);
-    });
-    const pfns = placeFolios(shape.folios);
-    for (const facts of product(factChoices)) {
-      const mkFolios = (nid: number): Folio[] =>
-        shape.folios.map((f, i) => {
-          const ff = facts[i] as FolioFacts;
-          return mkFolio({
-            pfn: pfns[i] as number,
-            order: f.order,
-            anon: ff.anon,
-            ksm: ff.ksm,
-            zoneDevice: ff.numa === 'zone-device',
-            nid,
-            maybeMappedShared: ff.numa === 'mapped-shared',
-            maybeDmaPinned: ff.numa === 'dma-pinned',
-            fileLru: !ff.anon,
-            dirty: ff.numa === 'dirty',
-            anonExclusive: ff.excl,
-          });
-        });
-      const folios = mkFolios(0);
-      // Folios behind pfn-carrying softleaf entries, placed after the mapped ones.
-      let leafPfn = Math.max(FIRST_FOLIO_PFN, ...folios.map((f) => f.pfn + (1 << f.order))) + 1;
-      const leafOffsets: number[] = [];
-      for (const s of shape.slots) {
-        if (s.k !== 'leaf' || s.type === 'swap') {
-          leafOffsets.push(0);
-          continue;
-        }
-        const pfn = leafPfn++;
-        leafOffsets.push(pfn);
-        if (s.type !== 'hwpoison')
-          folios.push(mkFolio({ pfn, order: 0, anon: s.anon, zoneDevice: s.type.startsWith('device'), anonExclusive: [s.anon] }));
-      }
-      const bitChoices = shape.slots.map((s) => {
-        if (s.k === 'page') {
-          const ff = facts[s.folio] as FolioFacts;
-          return bitsChoices(ctx, ctx.shared || (ff.anon && !ff.ksm && ff.excl[s.page] === true));
-        }
-        if (s.k === 'special') return bitsChoices(ctx, ctx.shared && ctx.pfnmap);
-        return [null];
+/** A world not built yet: counting the domain needs only the loops. */
+export type WorldThunk = () => World;
+
+/** Worlds of exactly n slots in one context (as thunks). */
+function* worldsOf(ctx: ProveContext, n: number, withAttrs: boolean): Generator<WorldThunk> {
+  // The plain domain first (attributes none), then the attribute sets: a run that stops early has
+  // covered the plain worlds of every shape before any attribute world.
+  for (const attrs of withAttrs ? attrSets(ctx) : [NO_ATTRS]) {
+    for (const shape of shapes(ctx, n)) {
+      // Without a present entry the entries' key is not seen: that attribute set would repeat another.
+      const present = shape.slots.some((s) => s.k === 'page' || s.k === 'special');
+      if (!present && attrs.ptePkey !== attrs.vmaPkey) continue;
+      const factChoices = shape.folios.map((f, fi) => {
+        if (n === 1) return folioFactChoices(ctx, f.order, null);
+        const mapped = new Set<number>();
+        for (const s of shape.slots) if (s.k === 'page' && s.folio === fi) mapped.add(s.page);
+        return folioFactChoices(ctx, f.order, mapped);
       });
-      for (const bits of bitVectors(bitChoices)) {
-        const ptes: Pte[] = shape.slots.map((s, i) => {
-          const b = bits[i] as Bits;
-          switch (s.k) {
-            case 'none':
-              return { kind: 'none' };
-            case 'page':
-              return { kind: 'present', pfn: (pfns[s.folio] as number) + s.page, flags: encode(b, false) };
-            case 'special':
-              return { kind: 'present', pfn: ctx.pfnmap ? 0x20 + i : ZERO_PFN, flags: encode(b, true) };
-            case 'leaf':
-              return {
-                kind: 'softleaf',
-                type: s.type,
-                offset: s.type === 'swap' ? SWAP_OFFSET + i : (leafOffsets[i] as number),
-                flags: s.flags,
-              };
-            case 'marker':
-              return { kind: 'softleaf', type: 'marker', offset: s.mask, flags: 0 };
-            default: {
-              const never: never = s;
-              throw new TypeError(`unknown slot shape ${JSON.stringify(never)}`);
-            }
-          }
+      // Attribute sets past the first meet one canonical fact per folio and one NUMA state: they are
+      // about what pte_modify() keeps and replaces, which no folio fact or NUMA switch changes.
+      const plain = attrs === NO_ATTRS;
+      const facts = plain ? factChoices : factChoices.map((c) => c.slice(0, 1));
+      for (const pfns of contiguityChoices(shape.slots, shape.folios))
+        yield* worldsWith(ctx, n, shape, pfns, facts, attrs, plain);
+    }
+  }
+}
+
+function* worldsWith(
+  ctx: ProveContext,
+  n: number,
+  shape: { slots: readonly SlotShape[]; folios: readonly FolioShape[] },
+  pfns: readonly number[],
+  factChoices: readonly (readonly FolioFacts[])[],
+  attrs: Attrs,
+  allNuma: boolean,
+): Generator<WorldThunk> {
+  const states = allNuma ? numaStates(ctx) : numaStates(ctx).slice(0, 1);
+  for (const facts of product(factChoices)) {
+    const mkFolios = (nid: number): Folio[] =>
+      shape.folios.map((f, i) => {
+        const ff = facts[i] as FolioFacts;
+        return mkFolio({
+          pfn: pfns[i] as number,
+          order: f.order,
+          anon: ff.anon,
+          ksm: ff.ksm,
+          zoneDevice: ff.numa === 'zone-device',
+          nid,
+          maybeMappedShared: ff.numa === 'mapped-shared',
+          maybeDmaPinned: ff.numa === 'dma-pinned',
+          fileLru: !ff.anon,
+          dirty: ff.numa === 'dirty',
+          anonExclusive: ff.excl,
         });
-        for (const start of starts(n)) {
-          const vma = ctx.vma(start, n);
-          for (const pmds of pmdChoices(start, ptes))
-            for (let a = 0; a < n; a++)
-              for (let b = a + 1; b <= n; b++)
-                for (const { mm, numa, nidRead } of numaStates(ctx))
-                  for (const nid of nidRead && shape.folios.length > 0 ? [0, 1] : [0])
-                    yield mkWorld({
+      });
+    const folios = mkFolios(0);
+    // Folios behind pfn-carrying softleaf entries, placed after the mapped ones.
+    let leafPfn = Math.max(FIRST_FOLIO_PFN, ...folios.map((f) => f.pfn + (1 << f.order))) + 1;
+    const leafOffsets: number[] = [];
+    for (const s of shape.slots) {
+      if (s.k !== 'leaf' || s.type === 'swap') {
+        leafOffsets.push(0);
+        continue;
+      }
+      const pfn = leafPfn++;
+      leafOffsets.push(pfn);
+      if (s.type !== 'hwpoison')
+        folios.push(mkFolio({ pfn, order: 0, anon: s.anon, zoneDevice: s.type.startsWith('device'), anonExclusive: [s.anon] }));
+    }
+    const bitChoices = shape.slots.map((s) => {
+      if (s.k === 'page') {
+        const ff = facts[s.folio] as FolioFacts;
+        return bitsChoices(ctx, ctx.shared || (ff.anon && !ff.ksm && ff.excl[s.page] === true));
+      }
+      if (s.k === 'special') return bitsChoices(ctx, ctx.shared && ctx.pfnmap);
+      return [null];
+    });
+    for (const bits of bitVectors(bitChoices)) {
+      const ptes: Pte[] = shape.slots.map((s, i) => {
+        const b = bits[i] as Bits;
+        switch (s.k) {
+          case 'none':
+            return { kind: 'none' };
+          case 'page':
+            return { kind: 'present', pfn: (pfns[s.folio] as number) + s.page, flags: encode(b, false, attrs) };
+          case 'special':
+            return { kind: 'present', pfn: ctx.pfnmap ? 0x20 + i : ZERO_PFN, flags: encode(b, true, attrs) };
+          case 'leaf':
+            return {
+              kind: 'softleaf',
+              type: s.type,
+              offset: s.type === 'swap' ? SWAP_OFFSET + i : (leafOffsets[i] as number),
+              flags: s.flags,
+            };
+          case 'marker':
+            return { kind: 'softleaf', type: 'marker', offset: s.mask, flags: 0 };
+          default: {
+            const never: never = s;
+            throw new TypeError(`unknown slot shape ${JSON.stringify(never)}`);
+          }
+        }
+      });
+      for (const start of starts(n)) {
+        for (const pmds of pmdChoices(start, ptes))
+          for (let a = 0; a < n; a++)
+            for (let b = a + 1; b <= n; b++)
+              for (const { mm, numa, nidRead } of states)
+                for (const nid of nidRead && shape.folios.length > 0 ? [0, 1] : [0])
+                  yield () =>
+                    mkWorld({
                       config: ctx.config,
-                      vma,
+                      vma: ctx.vma(start, n, attrs),
                       ptes: [...ptes],
                       folios: nid === 0 ? folios : [...mkFolios(nid), ...folios.slice(shape.folios.length)],
                       pmds,
@@ -475,6 +581,90 @@ function* worldsOf(ctx: ProveContext, n: number): Generator<World> {
                       mm,
                       numa,
                     });
+      }
+    }
+  }
+}
+
+/**
+ * The PMD level: a VMA of one PMD mapped by an order-9 THP. Under mprotect()
+ * the range is the whole VMA (mprotect splits VMA and THP first otherwise);
+ * the other callers also meet it cut ([first page] and [second page, end)),
+ * which splits it: an anonymous THP into PTEs the call then changes as one
+ * 512-page batch, a file THP into nothing. MM_CP_UFFD_WP on a file THP splits
+ * it whole. PMD bits as for a PTE (any old protection under mprotect(); the
+ * VMA's current protection, or PROT_NONE, for the other callers, whose THP was
+ * made under the current flags); facts: anon or page cache, exclusive or not,
+ * and under PROT_NUMA the same facts and NUMA states as a PTE's folio.
+ */
+function* thpWorldsOf(ctx: ProveContext): Generator<WorldThunk> {
+  if (ctx.pfnmap) return;
+  // Relevance: under PROT_NUMA newprot is PAGE_NONE and no write upgrade is tried, so neither uffd-wp
+  // registration nor soft-dirty tracking is read on this path (the PMD's own uffd-wp and soft-dirty bits
+  // are carried by pmd_modify(), which the other callers' THP worlds show).
+  if (ctx.cp_flags & MM_CP_PROT_NUMA && (ctx.uffd !== 'off' || ctx.softDirtyTracking)) return;
+  const start = PMD_BASE * PTRS_PER_PTE;
+  const mprotectCaller = (ctx.cp_flags & (MM_CP_PROT_NUMA | MM_CP_UFFD_WP | MM_CP_UFFD_WP_RESOLVE)) === 0;
+  const ranges = mprotectCaller
+    ? [[0, 512]]
+    : [
+        [0, 512],
+        [1, 512],
+      ];
+  const vma = ctx.vma(start, PTRS_PER_PTE);
+  const ptes: Pte[] = new Array<Pte>(PTRS_PER_PTE).fill({ kind: 'none' });
+  const vmaPerm = ctx.vmaFlags;
+  const fitsVma = (perm: Perm): boolean => {
+    if (perm === 'none' || mprotectCaller) return true;
+    if (vmaPerm === 0) return false;
+    const exec = perm === 'rx' || perm === 'rwx';
+    const write = perm === 'rw' || perm === 'rwx';
+    return exec === ((vmaPerm & 4) !== 0) && (!write || (vmaPerm & 2) !== 0);
+  };
+  const numa = (ctx.cp_flags & MM_CP_PROT_NUMA) !== 0;
+  for (const anon of folioAnonChoices(ctx)) {
+    // PageAnonExclusive is read only under TRY (elsewhere it only decides which PMD may be writable: the
+    // exclusive THP admits every PMD the other admits).
+    for (const exclusive of anon ? ((ctx.cp_flags & MM_CP_TRY_CHANGE_WRITABLE) !== 0 ? [true, false] : [true]) : [false]) {
+      const numaFacts: NumaFact[] = numa
+        ? ['plain', 'zone-device', 'mapped-shared', 'dma-pinned', ...(anon ? [] : ['dirty' as const])]
+        : ['plain'];
+      for (const nf of numaFacts) {
+        const mkThp = (nid: number): Folio =>
+          mkFolio({
+            pfn: FIRST_FOLIO_PFN,
+            order: 9,
+            anon,
+            zoneDevice: nf === 'zone-device',
+            nid,
+            maybeMappedShared: nf === 'mapped-shared',
+            maybeDmaPinned: nf === 'dma-pinned',
+            fileLru: !anon,
+            dirty: nf === 'dirty',
+            anonExclusive: new Array<boolean>(PTRS_PER_PTE).fill(exclusive),
+          });
+        for (const bits of bitsChoices(ctx, ctx.shared || (anon && exclusive))) {
+          if (!fitsVma(bits.perm)) continue;
+          // The soft-dirty bit is read only with tracking on, the uffd-wp bit only under a uffd-wp call;
+          // elsewhere each is kept as it is (pmd_modify), shown by the PTE worlds.
+          if (bits.softDirty && !ctx.softDirtyTracking) continue;
+          if (bits.uffdWp && !(ctx.cp_flags & (MM_CP_UFFD_WP | MM_CP_UFFD_WP_RESOLVE))) continue;
+          const pmds: PmdSlot[] = [{ kind: 'huge', pmd: { kind: 'present', pfn: FIRST_FOLIO_PFN, flags: encode(bits, false) } }];
+          for (const [a, b] of ranges)
+            for (const { mm, numa: ns, nidRead } of numaStates(ctx))
+              for (const nid of nidRead ? [0, 1] : [0])
+                yield () =>
+                  mkWorld({
+                    config: ctx.config,
+                    vma,
+                    ptes,
+                    folios: [mkThp(nid)],
+                    pmds,
+                    range: { start: start + (a as number), end: start + (b as number) },
+                    cp_flags: ctx.cp_flags,
+                    mm,
+                    numa: ns,
+                  });
         }
       }
     }
@@ -483,16 +673,45 @@ function* worldsOf(ctx: ProveContext, n: number): Generator<World> {
 
 export const DEFAULT_CONFIGS: readonly ConfigName[] = ['x86-64', 'arm64'];
 
+/** Every world with 1..bound slots, smallest first, unbuilt. THP worlds count as one entry (a huge PMD). */
+export function* enumerateThunks(options: EnumerateOptions): Generator<{ readonly build: WorldThunk; readonly slots: number }> {
+  const configs = options.configs ?? DEFAULT_CONFIGS;
+  for (let n = 1; n <= options.bound; n++) {
+    if (options.ptes !== false)
+      for (const ctx of contexts(configs, options))
+        for (const build of worldsOf(ctx, n, options.attrs !== false)) yield { build, slots: n };
+    // The THP worlds after every one-slot PTE world: they cost about fifty times as much each, and a run
+    // under a time limit should cover the cheap worlds of every context first.
+    if (n === 1 && options.thp !== false)
+      for (const ctx of contexts(configs, options)) for (const build of thpWorldsOf(ctx)) yield { build, slots: 1 };
+  }
+}
+
 /** Every world with 1..bound slots, smallest first. */
 export function* enumerateWorlds(options: EnumerateOptions): Generator<Enumerated> {
-  const configs = options.configs ?? DEFAULT_CONFIGS;
-  for (let n = 1; n <= options.bound; n++)
-    for (const ctx of contexts(configs, options)) for (const world of worldsOf(ctx, n)) yield { world, slots: n };
+  for (const { build, slots } of enumerateThunks(options)) yield { world: build(), slots };
+}
+
+/** The size of the domain: worlds per slot count, and whether counting finished within its time limit. */
+export interface WorldCount {
+  readonly bySlots: readonly number[];
+  readonly total: number;
+  readonly complete: boolean;
+}
+
+/** Counts the worlds without building them (to print the exact size up front, and to plan a run). */
+export function countDomain(options: EnumerateOptions & { readonly timeLimitMs?: number }): WorldCount {
+  const bySlots: number[] = [];
+  const deadline = options.timeLimitMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.timeLimitMs;
+  let total = 0;
+  for (const { slots } of enumerateThunks(options)) {
+    bySlots[slots - 1] = (bySlots[slots - 1] ?? 0) + 1;
+    if ((++total & 0xffff) === 0 && performance.now() > deadline) return { bySlots, total, complete: false };
+  }
+  return { bySlots, total, complete: true };
 }
 
 /** Number of worlds per slot count without building them (for planning a run). */
 export function countWorlds(options: EnumerateOptions): number[] {
-  const out: number[] = [];
-  for (const { slots } of enumerateWorlds(options)) out[slots - 1] = (out[slots - 1] ?? 0) + 1;
-  return out;
+  return [...countDomain(options).bySlots];
 }

@@ -12,12 +12,21 @@ export {
   type VmaKind,
 } from './context.js';
 export {
+  contiguityChoices,
+  countDomain,
   countWorlds,
   DEFAULT_CONFIGS,
+  type Edge,
   type Enumerated,
   type EnumerateOptions,
+  enumerateThunks,
   enumerateWorlds,
+  type FolioShape,
   PROVE_ORDERS,
+  placeChains,
+  type SlotShape,
+  type WorldCount,
+  type WorldThunk,
 } from './enumerate.js';
 export { formatProveResult } from './format.js';
 export { type ProveFailure, type ProveOptions, type ProveResult, prove, type VariantTally } from './prove.js';

@@ -7,7 +7,7 @@
 // all variants. Worlds that show a drift a variant declares are not compared
 // for that variant (counted in `excluded`).
 import { change_protection_spec } from '../../spec/index.js';
-import { describeThrow, runGuarded, variantTarget } from '../check/index.js';
+import { type CheckTarget, describeThrow, runGuarded, variantTarget } from '../check/index.js';
 import { VARIANTS, type Variant } from '../kernel/index.js';
 import { batchAwareSpec, checkTrace, compareExact, compareRelaxed, driftIn, type Mismatch } from '../observe/index.js';
 import type { SpecOutcome, World } from '../pte/index.js';
@@ -19,13 +19,21 @@ export interface ProveOptions {
   readonly bound: number;
   /** Stop after this long; the result then says `complete: false` and which slot count was reached. */
   readonly timeLimitMs?: number;
-  /** Variants (or their names) to check; default: every `equivalent` variant of the registry. */
+  /** Variants (or their names) to check; default: every `equivalent` variant of the registry, unless `targets` is given. */
   readonly variants?: readonly (Variant | string)[];
+  /** Further targets, e.g. a candidate module (`prove --impl FILE`); checked with their own batching and drift. */
+  readonly targets?: readonly CheckTarget[];
   /** Architecture configurations; default all three (x86-64 with and without soft-dirty, arm64). */
   readonly configs?: readonly ConfigName[];
   /** Only these VMA kinds / cp_flags (a focused sub-domain). */
   readonly kinds?: readonly VmaKind[];
   readonly cpFlags?: readonly number[];
+  /** Include the PMD-mapped THP worlds (default true). */
+  readonly thp?: boolean;
+  /** Include the PTE-table worlds (default true). */
+  readonly ptes?: boolean;
+  /** Include the cache-bit and protection-key attribute sets (default true). */
+  readonly attrs?: boolean;
   /** Keep at most this many failing worlds per variant (all are counted). Default 3. */
   readonly keepFailures?: number;
   /** Stop checking a variant after its first failure (for "is it caught, and how early"). */
@@ -45,7 +53,8 @@ export interface ProveFailure {
 
 export interface VariantTally {
   readonly variant: string;
-  readonly verdict: Variant['verdict'];
+  /** The registry's verdict, or 'candidate' for a target from outside the registry. */
+  readonly verdict: Variant['verdict'] | 'candidate';
   /** Worlds compared with the spec. */
   checked: number;
   /** Worlds left out for a declared drift. */
@@ -79,8 +88,8 @@ export interface ProveResult {
 
 const spec = (w: World): SpecOutcome => change_protection_spec(w);
 
-function resolveVariants(sel: ProveOptions['variants']): Variant[] {
-  if (sel === undefined) return VARIANTS.filter((v) => v.verdict === 'equivalent');
+function resolveVariants(sel: ProveOptions['variants'], haveTargets: boolean): Variant[] {
+  if (sel === undefined) return haveTargets ? [] : VARIANTS.filter((v) => v.verdict === 'equivalent');
   return sel.map((v) => {
     if (typeof v !== 'string') return v;
     const found = VARIANTS.find((x) => x.name === v);
@@ -92,12 +101,12 @@ function resolveVariants(sel: ProveOptions['variants']): Variant[] {
 /** The agreement relation for one variant on one world (spec outcomes precomputed). */
 function agreement(
   world: World,
-  variant: Variant,
+  target: CheckTarget,
   batched: boolean,
   plain: SpecOutcome,
   batchAware: () => SpecOutcome,
 ): Mismatch[] {
-  const run = runGuarded(variantTarget(variant), world);
+  const run = runGuarded(target, world);
   if (!run.ok) return [run.mismatch];
   const out = run.outcome;
   try {
@@ -114,12 +123,15 @@ function agreement(
 export function prove(options: ProveOptions): ProveResult {
   const bound = options.bound;
   if (!Number.isInteger(bound) || bound < 1) throw new RangeError(`bound must be a positive integer, got ${bound}`);
-  const variants = resolveVariants(options.variants);
-  const targets = variants.map((v) => ({ v, batched: variantTarget(v).batching === 'batched' }));
+  const variants = resolveVariants(options.variants, (options.targets?.length ?? 0) > 0);
+  const targets = [
+    ...variants.map((v) => ({ target: variantTarget(v), verdict: v.verdict as VariantTally['verdict'] })),
+    ...(options.targets ?? []).map((target) => ({ target, verdict: 'candidate' as const })),
+  ].map((t) => ({ ...t, batched: t.target.batching === 'batched' }));
   const keep = options.keepFailures ?? 3;
-  const tallies: VariantTally[] = variants.map((v) => ({
-    variant: v.name,
-    verdict: v.verdict,
+  const tallies: VariantTally[] = targets.map(({ target, verdict }) => ({
+    variant: target.name,
+    verdict,
     checked: 0,
     excluded: 0,
     failed: 0,
@@ -141,6 +153,9 @@ export function prove(options: ProveOptions): ProveResult {
     ...(options.configs ? { configs: options.configs } : {}),
     ...(options.kinds ? { kinds: options.kinds } : {}),
     ...(options.cpFlags ? { cpFlags: options.cpFlags } : {}),
+    ...(options.thp === false ? { thp: false } : {}),
+    ...(options.ptes === false ? { ptes: false } : {}),
+    ...(options.attrs === false ? { attrs: false } : {}),
   };
   for (const { world, slots } of enumerateWorlds(domain)) {
     if ((worlds & 1023) === 0 && performance.now() > deadline) {
@@ -168,7 +183,7 @@ export function prove(options: ProveOptions): ProveResult {
         t.firstFailureAt ??= worlds;
         if (t.failed <= keep)
           failures.push({
-            variant: (variants[i] as Variant).name,
+            variant: (targets[i] as (typeof targets)[number]).target.name,
             index: worlds,
             slots,
             world,
@@ -182,20 +197,20 @@ export function prove(options: ProveOptions): ProveResult {
       merged ??= batchAwareSpec(world, spec);
       return merged;
     };
-    for (const [i, { v, batched }] of targets.entries()) {
+    for (const [i, { target, batched }] of targets.entries()) {
       const tally = tallies[i] as VariantTally;
       if (options.stopAtFirstFailure && tally.failed > 0) continue;
-      if (driftIn(world, v.drift) !== null) {
+      if (driftIn(world, target.drift) !== null) {
         tally.excluded++;
         continue;
       }
       tally.checked++;
       checked++;
-      const mismatches = agreement(world, v, batched, plain, batchAware);
+      const mismatches = agreement(world, target, batched, plain, batchAware);
       if (mismatches.length === 0) continue;
       tally.failed++;
       tally.firstFailureAt ??= worlds;
-      if (tally.failed <= keep) failures.push({ variant: v.name, index: worlds, slots, world, mismatches });
+      if (tally.failed <= keep) failures.push({ variant: target.name, index: worlds, slots, world, mismatches });
     }
   }
   const completedSlots = complete ? bound : currentSlots - 1;

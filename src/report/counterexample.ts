@@ -2,7 +2,7 @@
 // a mailing-list reply, and the same content as JSON.
 
 import { type Mismatch, RULES } from '../observe/index.js';
-import type { KernelOutcome, PresentPte, Pte, SpecOutcome, World } from '../pte/index.js';
+import type { KernelOutcome, PmdSlot, PresentPte, Pte, SpecOutcome, World } from '../pte/index.js';
 import {
   _PAGE_PKEY_MASK,
   _PAGE_PKEY_SHIFT,
@@ -13,6 +13,7 @@ import {
   formatPte,
   MARKER_NAMES,
   PTE_FLAG_NAMES,
+  PTRS_PER_PTE,
   page_anon_exclusive,
   pfn_folio,
   SWP_FLAG_NAMES,
@@ -89,6 +90,19 @@ function cell(pte: Pte | undefined, before: Pte | undefined): string {
 
 const stripVm = (s: string) => s.replace(/VM_/g, '');
 
+/** PageAnonExclusive per page: the bits for a small folio, runs (`1x256 0x256`) for a large one. */
+function exclusivity(bits: readonly boolean[]): string {
+  if (bits.length <= 32) return bits.map((x) => (x ? '1' : '0')).join('');
+  const runs: string[] = [];
+  for (let i = 0; i < bits.length; ) {
+    let j = i;
+    while (j < bits.length && bits[j] === bits[i]) j++;
+    runs.push(`${bits[i] ? 1 : 0}x${j - i}`);
+    i = j;
+  }
+  return runs.length > 6 ? `${runs.slice(0, 6).join(' ')} ...` : runs.join(' ');
+}
+
 function vmaLines(w: World): string[] {
   const v = w.vma;
   const kind = `${v.anonymous ? 'anon' : 'file'} ${v.flags & VM_SHARED ? 'shared' : 'private'}`;
@@ -112,7 +126,7 @@ function vmaLines(w: World): string[] {
   if (mm.length && w.cp_flags & 2 /* MM_CP_PROT_NUMA */)
     lines.push(`    mm: ${mm.join(', ')}; cpu node ${w.numa.currentNid}; top tier ${w.numa.topTierNids.join(',') || '-'}`);
   for (const f of w.folios) {
-    const excl = f.anonExclusive.map((x) => (x ? '1' : '0')).join('');
+    const excl = exclusivity(f.anonExclusive);
     const facts = [
       f.anon ? 'anon' : 'file',
       f.ksm ? 'ksm' : '',
@@ -127,18 +141,48 @@ function vmaLines(w: World): string[] {
       ...wrap(`folio ${hex(f.pfn)}-${hex(last)} order ${f.order} ${facts.join(' ')} AnonExclusive ${excl}`, WIDTH, '    '),
     );
   }
+  // Huge PMDs get their own row in the slot table (before / after / diff).
   w.pmds.forEach((p, j) => {
-    if (p.kind === 'table') return;
-    const base = (Math.floor(w.vma.start / 512) + j) * 512;
-    lines.push(`pmd ${hex(base)}: ${p.kind === 'none' ? 'no PTE table' : `huge ${cell(p.pmd, undefined)}`}`);
+    if (p.kind !== 'none') return;
+    const base = (Math.floor(w.vma.start / PTRS_PER_PTE) + j) * PTRS_PER_PTE;
+    lines.push(`pmd ${hex(base)}: no PTE table`);
   });
   return lines;
 }
 
+/** A PMD slot in a table cell: a huge PMD as its flags (like a PTE), else what kind of PMD it is. */
+function pmdCell(pmd: PmdSlot | undefined, before: PmdSlot | undefined): string {
+  if (!pmd) return '?';
+  if (pmd.kind === 'huge') return cell(pmd.pmd, before?.kind === 'huge' ? before.pmd : undefined);
+  return pmd.kind === 'table' ? 'PTE table' : 'no table';
+}
+
+/** Flag-level difference of two PMD slots ('+W' as for PTEs). */
+function pmdDiff(a: PmdSlot | undefined, b: PmdSlot | undefined): string[] {
+  if (!a || !b) return [];
+  if (a.kind !== b.kind) return [`kind ${a.kind}->${b.kind}`];
+  return a.kind === 'huge' ? fieldDiff(a.pmd, (b as typeof a).pmd) : [];
+}
+
+/** PMD indexes that are huge before, after the spec or after the target: each becomes one row. */
+function hugePmds(w: World, spec: SpecOutcome | null, actual: KernelOutcome | null): number[] {
+  return w.pmds.flatMap((p, j) =>
+    p.kind === 'huge' || spec?.pmds[j]?.kind === 'huge' || actual?.pmds[j]?.kind === 'huge' ? [j] : [],
+  );
+}
+
+/** Slots under a PMD that is huge before and after on both sides: none everywhere, the PMD row says it all. */
+function underStableHugePmd(w: World, spec: SpecOutcome | null, actual: KernelOutcome | null, i: number): boolean {
+  const j = Math.floor((w.vma.start + i) / PTRS_PER_PTE) - Math.floor(w.vma.start / PTRS_PER_PTE);
+  const kinds = [w.pmds[j]?.kind, spec ? spec.pmds[j]?.kind : 'huge', actual ? actual.pmds[j]?.kind : 'huge'];
+  return kinds.every((k) => k === 'huge');
+}
+
 /** Which slots to show: all of a small VMA, else the mismatched slots and their neighbours. */
-function shownSlots(w: World, mismatches: readonly Mismatch[], actual: KernelOutcome | null): number[] {
+function shownSlots(w: World, mismatches: readonly Mismatch[], actual: KernelOutcome | null, spec: SpecOutcome | null): number[] {
   const n = w.ptes.length;
-  if (n <= MAX_ROWS) return [...Array(n).keys()];
+  const visible = (i: number) => !underStableHugePmd(w, spec, actual, i);
+  if (n <= MAX_ROWS) return [...Array(n).keys()].filter(visible);
   const keep = new Set<number>();
   const near = (vpn: number) => {
     for (let d = -2; d <= 2; d++) {
@@ -148,7 +192,8 @@ function shownSlots(w: World, mismatches: readonly Mismatch[], actual: KernelOut
   };
   for (const m of mismatches) if (m.vpn !== undefined) near(m.vpn);
   for (const b of actual?.trace ?? []) if (keep.size < MAX_ROWS) for (let k = 0; k < b.nr; k++) near(b.start + k);
-  if (keep.size === 0) for (let i = 0; i < Math.min(n, MAX_ROWS); i++) keep.add(i);
+  for (const i of [...keep]) if (!visible(i)) keep.delete(i);
+  if (keep.size === 0) for (let i = 0; i < n && keep.size < MAX_ROWS; i++) if (visible(i)) keep.add(i);
   return [...keep].sort((a, b) => a - b).slice(0, 2 * MAX_ROWS);
 }
 
@@ -156,10 +201,36 @@ function slotTable(view: CounterexampleView): string[] {
   const { world: w, spec, actual, mismatches } = view;
   const bad = new Set(mismatches.flatMap((m) => (m.vpn === undefined ? [] : [m.vpn])));
   const rows: string[][] = [];
+  // One row per PMD-mapped THP (before, or after on either side): 512 slots read as one entry.
+  for (const j of hugePmds(w, spec, actual)) {
+    const base = (Math.floor(w.vma.start / PTRS_PER_PTE) + j) * PTRS_PER_PTE;
+    const before = w.pmds[j];
+    const folio = before?.kind === 'huge' ? pfn_folio(w.folios, before.pmd.pfn) : null;
+    const ex = folio && before?.kind === 'huge' ? (page_anon_exclusive(folio, before.pmd.pfn) ? 'y' : 'n') : '-';
+    const covered = w.range.start <= base && w.range.end >= base + PTRS_PER_PTE;
+    const touched = w.range.start < base + PTRS_PER_PTE && w.range.end > base;
+    const diff = pmdDiff(spec?.pmds[j], actual?.pmds[j]);
+    rows.push([
+      diff.length ? '*' : covered ? '' : touched ? 'cut' : 'out',
+      `pmd ${hex(base)}`,
+      ex,
+      pmdCell(before, undefined),
+      spec ? pmdCell(spec.pmds[j], before) : '(spec refused)',
+      actual ? pmdCell(actual.pmds[j], before) : '(no outcome)',
+      diff.join(' '),
+    ]);
+  }
   let prev = -1;
-  const shown = shownSlots(w, mismatches, actual);
+  const shown = shownSlots(w, mismatches, actual, spec);
+  // Slots left out between two shown ones, not counting those under a PMD row.
+  const hiddenBetween = (a: number, b: number): number => {
+    let k = 0;
+    for (let i = a + 1; i < b; i++) if (!underStableHugePmd(w, spec, actual, i)) k++;
+    return k;
+  };
   for (const i of shown) {
-    if (prev >= 0 && i > prev + 1) rows.push(['', '...', '', `(${i - prev - 1} slots)`, '', '', '']);
+    const skipped = hiddenBetween(prev, i);
+    if (prev >= 0 && skipped > 0) rows.push(['', '...', '', `(${skipped} slots)`, '', '', '']);
     prev = i;
     const vpn = w.vma.start + i;
     const before = w.ptes[i];
@@ -180,7 +251,8 @@ function slotTable(view: CounterexampleView): string[] {
     ]);
   }
   const lastShown = shown.at(-1) ?? -1;
-  if (lastShown < w.ptes.length - 1) rows.push(['', '...', '', `(${w.ptes.length - 1 - lastShown} more slots)`, '', '', '']);
+  const more = hiddenBetween(lastShown, w.ptes.length);
+  if (more > 0) rows.push(['', '...', '', `(${more} more slots)`, '', '', '']);
   const who = view.target.length > 14 ? 'variant' : view.target;
   const head = view.firstCall
     ? ['', 'vpn', 'ex', 'before', `${who} 1st call`, '2nd call', 'diff']
@@ -203,13 +275,19 @@ function slotTable(view: CounterexampleView): string[] {
   return out;
 }
 
+/** A PMD mismatch names the slot and prints both entries as JSON; the pmd row above shows them with flag names. */
+function pmdMessage(message: string): string {
+  const m = /^PMD slot (\d+): spec \{/.exec(message);
+  return m ? `PMD slot ${m[1]} differs (see its pmd row: spec after / variant after, diff)` : message;
+}
+
 function mismatchLines(mismatches: readonly Mismatch[]): string[] {
   const out: string[] = [];
   for (const m of mismatches.slice(0, MAX_MISMATCHES)) {
     const rule = (RULES as Record<string, { title: string; reason: string } | undefined>)[m.rule];
     const where = m.vpn === undefined ? '' : ` at vpn ${hex(m.vpn)}`;
     out.push(...wrap(`broken ${m.rule}: ${rule?.title ?? '(rule not in this version)'}${where}`, WIDTH, '    '));
-    const [first, ...rest] = m.message.split('\n');
+    const [first, ...rest] = pmdMessage(m.message).split('\n');
     out.push(...wrap(`    ${first}`, WIDTH, '      '));
     for (const line of rest) out.push(...wrap(`    ${line.trim()}`, WIDTH, '      '));
     if (rule) out.push(...wrap(`    kernel reason: ${rule.reason}`, WIDTH, '      '));
@@ -252,6 +330,8 @@ export function renderCounterexample(view: CounterexampleView): string {
   lines.push(...vmaLines(w), '');
   lines.push(...slotTable(view));
   lines.push('  (ex = PageAnonExclusive of the mapped page; * = differs or named below)', '');
+  if (hugePmds(w, view.spec, view.actual).length)
+    lines.push('  (pmd = a PMD-mapped THP as one entry, 512 pages; cut = the range splits it)', '');
   lines.push(...mismatchLines(view.mismatches));
   const trace = traceLines(view);
   if (trace.length) lines.push('', ...trace);
