@@ -53,7 +53,8 @@ describe('reports show what was compared', () => {
   it('an idempotence failure shows both calls and both traces', async () => {
     const r = await cli(['check', '--impl', fixture('drifts'), '--property', 'idempotent', '--seed', '2', '--no-save']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/1st call\s+2nd call\s+diff$/m);
+    // the table's two outcome columns (or, when too wide, each slot's two lines) are the two calls
+    expect(r.stdout).toMatch(/1st call\s+2nd call\s+diff$|^\s+1st call .*\n\s+2nd call /m);
     expect(r.stdout).toMatch(/batch trace of impl:.*drifts\.ts, 1st call:/);
     expect(r.stdout).toMatch(/batch trace of impl:.*drifts\.ts, 2nd call:/);
   });
@@ -152,5 +153,17 @@ describe('interrupted runs say so', () => {
     expect(code).toBe(130);
     expect(out).toMatch(/STOPPED by SIGINT: 0 of 7 property runs finished/);
     expect(out).toMatch(/stopped/);
+  });
+});
+
+describe('replay paths', () => {
+  it('a long fast-check path is printed short and read back exactly', async () => {
+    const { compressPath, expandPath } = await import('../../src/cli/options.js');
+    const full = '30:0:0:0:0:0:0:2:4:2:2:3:3:3:3:5:5:2:6:4:6:6:7:7:4:1:0:4:1:2:0:5:4:5:5:5:5:6:6:6:6:6:6';
+    const short = compressPath(full);
+    expect(short).toBe('30:0*6:2:4:2:2:3*4:5:5:2:6:4:6:6:7:7:4:1:0:4:1:2:0:5:4:5*4:6*6');
+    expect(expandPath('--path', short)).toBe(full);
+    expect(expandPath('--path', full)).toBe(full);
+    expect(() => expandPath('--path', '3:x*2')).toThrow(/--path must be steps/);
   });
 });

@@ -13,7 +13,7 @@ import { runGallery } from './gallery.js';
 import { type Io, processIo } from './io.js';
 import { runList } from './list.js';
 import { runNewVariant } from './new_variant.js';
-import { positiveInt, positiveSeconds, seedValue, shardValue } from './options.js';
+import { expandPath, positiveInt, positiveSeconds, seedValue, shardValue } from './options.js';
 import { runOracle } from './oracle.js';
 import { runProve } from './prove.js';
 import { runReplay } from './replay.js';
@@ -129,7 +129,7 @@ ${EXIT_CODES}`,
             ...(raw.shard !== undefined ? { shard: shardValue(raw.shard) } : {}),
             save: raw.save,
             properties: raw.property,
-            ...(raw.path !== undefined ? { path: raw.path } : {}),
+            ...(raw.path !== undefined ? { path: expandPath('--path', raw.path) } : {}),
             ...(raw.corpus ? { corpus: raw.corpus } : {}),
             caseTimeoutMs: positiveInt('--case-timeout', raw.caseTimeout),
             quiet: Boolean(raw.quiet),

@@ -52,3 +52,37 @@ export const randomSeed = (): number => (Date.now() ^ (Math.random() * 0x7ffffff
 
 /** Quote a shell word only when needed. */
 export const shellWord = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * A fast-check replay path written short: a run of three or more equal steps
+ * becomes `step*count` (`30:0:0:0:0:1` -> `30:0*4:1`), so a replay line fits
+ * a mail. `expandPath` reads both forms.
+ */
+export function compressPath(path: string): string {
+  if (path === '') return path;
+  const steps = path.split(':');
+  const out: string[] = [];
+  for (let i = 0; i < steps.length; ) {
+    let j = i;
+    while (j < steps.length && steps[j] === steps[i]) j++;
+    const n = j - i;
+    out.push(n >= 3 ? `${steps[i]}*${n}` : steps.slice(i, j).join(':'));
+    i = j;
+  }
+  return out.join(':');
+}
+
+export function expandPath(flag: string, raw: string): string {
+  const parts = raw.trim().split(':');
+  const out: string[] = [];
+  for (const part of parts) {
+    const [step, count, extra] = part.split('*');
+    const isNat = (s: string | undefined) => s !== undefined && s !== '' && [...s].every((c) => c >= '0' && c <= '9');
+    if (!isNat(step) || extra !== undefined || (count !== undefined && !isNat(count)))
+      throw new UsageError(`${flag} must be steps like 30:0:2 or 30:0*4:2, got '${raw}'`);
+    const n = count === undefined ? 1 : Number(count);
+    if (n < 1 || n > 100_000) throw new UsageError(`${flag}: a repeat count must be 1..100000, got '${part}'`);
+    for (let k = 0; k < n; k++) out.push(String(Number(step)));
+  }
+  return out.join(':');
+}

@@ -9,6 +9,7 @@ import { batchAwareSpec, type Mismatch } from '../../observe/index.js';
 import { archHelpersFromFlag, type KernelOutcome, type SpecOutcome, type World, withArchHelpers } from '../../pte/index.js';
 import type { CounterexampleView } from '../../report/counterexample.js';
 import { archWorldArb } from '../arch.js';
+import { compressPath } from '../options.js';
 import type { Unit, UnitOutcome } from './plan.js';
 import type { CaseTracker } from './tracker.js';
 
@@ -31,7 +32,7 @@ export function safeSpec(world: World): SpecOutcome | null {
 
 export function replayCommand(unit: Unit, seed: number, path: string): string {
   const arch = unit.arch ? ` --arch ${unit.arch}` : '';
-  return `npx mprotect-spec check ${unit.target.replayAs} \\\n  --property ${unit.property}${arch} --seed ${seed} \\\n  --path ${path}`;
+  return `npx mprotect-spec check ${unit.target.replayAs} \\\n  --property ${unit.property}${arch} --seed ${seed} \\\n  --path ${compressPath(path)}`;
 }
 
 export const propertyView = (prop: PropertyDef) => ({ id: prop.id, title: prop.title, cites: prop.cites });
