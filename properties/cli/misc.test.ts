@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { registerIn } from '../../src/cli/new_variant.js';
+import { getVariant } from '../../src/kernel/index.js';
 import { cli, tempDir } from './helpers.js';
 
 const ESC = String.fromCharCode(27);
@@ -34,15 +35,15 @@ describe('new-variant', () => {
     const copy = readFileSync(join(root, 'src/kernel/variants/my-patch.ts'), 'utf8');
     expect(copy).toContain(readFileSync('src/kernel/variants/falcato-v3.ts', 'utf8'));
     const reg = readFileSync(join(root, 'src/kernel/registry.ts'), 'utf8');
-    expect(reg).toMatch(/import \* as my_patch from '\.\/variants\/my-patch\.js';/);
-    expect(reg).toMatch(/name: 'my-patch',[\s\S]*run: my_patch\.change_protection,\n {2}\},\n\]\);/);
+    expect(reg).toMatch(/'my-patch': \(\) => import\('\.\/variants\/my-patch\.js'\),/);
+    expect(reg).toMatch(/name: 'my-patch',[\s\S]*batching: 'batched',[\s\S]*run: runOf\('my-patch'\),\n {2}\},/);
     const again = await cli(['new-variant', 'my-patch', '--root', root]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already exists/);
   });
 
   it('leaves an unrecognised registry alone', () => {
-    expect(registerIn('export const X = 1;\n', 'a', 'falcato-v3')).toBeNull();
+    expect(registerIn('export const X = 1;\n', 'a', getVariant('falcato-v3'))).toBeNull();
   });
 });
 

@@ -3,6 +3,7 @@
 // run it in-process with a memory Io.
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { GalleryConflictError } from '../kernel/gallery_patch.js';
+import { VariantLoadError } from '../kernel/index.js';
 import type { Arch } from '../pte/index.js';
 import { ARCHES } from './arch.js';
 import { runCheck } from './check.js';
@@ -16,7 +17,7 @@ import { runNewVariant } from './new_variant.js';
 import { expandPath, positiveInt, positiveSeconds, seedValue, shardValue } from './options.js';
 import { runOracle } from './oracle.js';
 import { runProve } from './prove.js';
-import { runReplay } from './replay.js';
+import { runReplayCommand } from './replay.js';
 import { runShow } from './show.js';
 import { VERSION_STRING } from './version.js';
 
@@ -155,9 +156,25 @@ ${EXIT_CODES}`,
     .option('-v, --verbose', 'also list the variants whose verdict is as recorded')
     .option('--accept <variant>', "after review, record the variant's current verdicts (repeatable)", collect, [])
     .addHelpText('after', EXIT_CODES)
-    .action((paths: string[], raw: { json?: boolean; verbose?: boolean; accept: string[] }) => {
-      done(runReplay({ paths, json: Boolean(raw.json), verbose: Boolean(raw.verbose), accept: raw.accept }, io));
-    });
+    .option('--kernel <dir>', "also replay against a kernel tree's own C")
+    .option('--patch <file>', 'with --kernel: apply this patch first (repeatable)', collect, [])
+    .action(
+      async (paths: string[], raw: { json?: boolean; verbose?: boolean; accept: string[]; kernel?: string; patch: string[] }) => {
+        done(
+          await runReplayCommand(
+            {
+              paths,
+              json: Boolean(raw.json),
+              verbose: Boolean(raw.verbose),
+              accept: raw.accept,
+              ...(raw.kernel !== undefined ? { kernel: raw.kernel } : {}),
+              patches: raw.patch,
+            },
+            io,
+          ),
+        );
+      },
+    );
 
   root
     .command('show')

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BASELINE_VARIANT, getVariant, VARIANTS } from '../kernel/index.js';
+import { BASELINE_VARIANT, getVariant, VARIANTS, type Variant } from '../kernel/index.js';
 import { PROJECT_ROOT } from '../store/index.js';
 import { EXIT_OK, UsageError } from './errors.js';
 import type { Io } from './io.js';
@@ -59,31 +59,49 @@ const identifier = (name: string) => {
   return /^[0-9]/.test(id) ? `v${id}` : id;
 };
 
-/** The registry with an import and an entry for the new variant, or null if its shape is not recognised. */
-export function registerIn(registry: string, name: string, from: string): string | null {
-  const id = identifier(name);
-  const imports = [...registry.matchAll(/^import \* as \w+ from '\.\/variants\/[^']+';\n/gm)];
-  const last = imports.at(-1);
-  const listStart = registry.indexOf('export const VARIANTS');
-  const close = listStart < 0 ? null : /^\]\);/m.exec(registry.slice(listStart));
-  if (!last || last.index === undefined || !close) return null;
-  const at = last.index + last[0].length;
-  const withImport = `${registry.slice(0, at)}import * as ${id} from './variants/${name}.js';\n${registry.slice(at)}`;
+const quote = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/**
+ * The registry with the new variant added: a line in MODULES (in path order)
+ * and an entry at the end of the upstream list that copies every field of the
+ * variant it comes from (baseline, verdict, batching, drift), so an untouched
+ * copy is judged exactly like its source. Null if the registry's shape is not
+ * recognised.
+ */
+export function registerIn(registry: string, name: string, from: Variant): string | null {
+  const table = registry.indexOf('const MODULES');
+  const open = table < 0 ? -1 : registry.indexOf('{\n', table);
+  const close = open < 0 ? -1 : registry.indexOf('\n};', open);
+  const list = registry.indexOf('export const VARIANTS');
+  const end = list < 0 ? -1 : registry.indexOf('\n]);', list);
+  if (open < 0 || close < 0 || end < 0) return null;
+  const lines = registry
+    .slice(open + 2, close + 1)
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  const line = `  ${quote(name)}: () => import(${quote(`./variants/${name}.js`)}),`;
+  const pathOf = (l: string) => l.slice(l.indexOf('import('));
+  const at = lines.findIndex((l) => pathOf(l) > pathOf(line));
+  lines.splice(at < 0 ? lines.length : at, 0, line);
   const entry = [
     '  {',
-    `    name: '${name}',`,
-    `    file: 'src/kernel/variants/${name}.ts',`,
-    `    upstream: 'TODO: the patch or list thread this variant models',`,
-    `    baseline: '${from}',`,
-    `    verdict: 'equivalent',`,
-    `    description: 'TODO: what the patch changes, in one or two sentences.',`,
-    `    run: ${id}.change_protection,`,
+    `    name: ${quote(name)},`,
+    `    file: ${quote(`src/kernel/variants/${name}.ts`)},`,
+    "    upstream: 'TODO: the patch or list thread this variant models',",
+    `    baseline: ${quote(from.name)},`,
+    `    verdict: ${quote(from.verdict)},`,
+    ...(from.breaks ? [`    breaks: ${quote(from.breaks)},`] : []),
+    `    batching: ${quote(from.batching)},`,
+    ...(from.drift?.length ? [`    drift: [${from.drift.map(quote).join(', ')}],`] : []),
+    "    description: 'TODO: what the patch changes, in one or two sentences.',",
+    `    run: runOf(${quote(name)}),`,
     '  },',
-    '',
   ].join('\n');
-  const listAt = withImport.indexOf('export const VARIANTS');
-  const closeAt = listAt + (/^\]\);/m.exec(withImport.slice(listAt))?.index ?? 0);
-  return `${withImport.slice(0, closeAt)}${entry}${withImport.slice(closeAt)}`;
+  // the gallery comment, if any, stays last in the list
+  const gallery = registry.lastIndexOf('\n  // The known-bug gallery', end);
+  const insertAt = gallery > list ? gallery : end;
+  const withEntry = `${registry.slice(0, insertAt)}\n${entry}${registry.slice(insertAt)}`;
+  return `${withEntry.slice(0, open + 2)}${lines.join('\n')}\n${withEntry.slice(close + 1)}`;
 }
 
 export function runNewVariant(o: NewVariantOptions, io: Io): number {
@@ -111,12 +129,12 @@ export function runNewVariant(o: NewVariantOptions, io: Io): number {
     '//',
   ].join('\n');
   writeFileSync(target, `${header}\n${readFileSync(source, 'utf8')}`, { flag: 'wx' });
-  const registered = existsSync(registryFile) ? registerIn(readFileSync(registryFile, 'utf8'), o.name, o.from) : null;
+  const registered = existsSync(registryFile) ? registerIn(readFileSync(registryFile, 'utf8'), o.name, from) : null;
   if (registered) writeFileSync(registryFile, registered);
   const lines = [
     `created ${file} (a copy of ${o.from})`,
     registered
-      ? 'registered it in src/kernel/registry.ts (verdict: equivalent)'
+      ? `registered it in src/kernel/registry.ts (verdict: ${from.verdict}, as ${o.from})`
       : `could not find where to register it in src/kernel/registry.ts: add an import of ./variants/${o.name}.js and an entry to VARIANTS by hand`,
     '',
     'next:',

@@ -3,10 +3,21 @@
 // recorded expectation still hold?
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type ReplayResult, replayEntry, SPEC_TARGET_NAME } from '../check/index.js';
+import {
+  type CheckTarget,
+  getProperty,
+  type PropertyDef,
+  type ReplayResult,
+  replayEntry,
+  SPEC_TARGET_NAME,
+  verdictOf,
+} from '../check/index.js';
 import { VARIANTS } from '../kernel/index.js';
+import { kernelTarget } from '../realc/index.js';
 import { paintFor } from '../report/text.js';
+import type { CorpusEntry } from '../store/index.js';
 import { CORPUS_DIR_NAME, CorpusError, corpusFiles, displayPath, readCorpusFile } from '../store/index.js';
+import { prepareKernel } from './check/kernel.js';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import type { Io } from './io.js';
 
@@ -48,7 +59,48 @@ function acceptVerdicts(results: readonly ReplayResult[], targets: readonly stri
   return lines;
 }
 
-export function runReplay(o: ReplayOptions, io: Io): number {
+/**
+ * `replay --kernel DIR [--patch F ...]`: the corpus against a kernel tree's own
+ * C as well, one more row per file (its verdict; 'new' unless a file recorded
+ * one for this tree).
+ */
+export async function runReplayCommand(o: ReplayOptions & KernelReplay, io: Io): Promise<number> {
+  if (o.kernel === undefined) {
+    if (o.patches?.length) throw new UsageError('--patch goes with --kernel DIR');
+    return runReplay(o, io);
+  }
+  const kernel = await prepareKernel({ kernel: o.kernel, patches: o.patches ?? [] }, io);
+  const target = kernelTarget({ tu: kernel.choice.tu, name: kernel.choice.name });
+  try {
+    io.err(`${kernel.describe.join('\n')}\n`);
+    return runReplay(o, io, target);
+  } finally {
+    target.dispose();
+  }
+}
+
+export interface KernelReplay {
+  readonly kernel?: string;
+  readonly patches?: readonly string[];
+}
+
+/** One more row: the extra target's verdict on the file's world. */
+function withTarget(r: ReplayResult, entry: CorpusEntry, target: CheckTarget): ReplayResult {
+  let prop: PropertyDef;
+  try {
+    prop = getProperty(entry.data.property);
+  } catch {
+    return r;
+  }
+  const v = verdictOf(prop, target, entry.data.world);
+  const recorded = entry.data.expected[target.name] ?? null;
+  const detail = v.mismatches[0] ? `${v.mismatches[0].rule}: ${v.mismatches[0].message.split('\n')[0]}` : v.drift;
+  const status = v.verdict === 'excluded' ? 'excluded' : recorded === null ? 'new' : recorded === v.verdict ? 'ok' : 'changed';
+  const row = { target: target.name, expected: recorded, actual: v.verdict, status, ...(detail ? { detail } : {}) } as const;
+  return { ...r, rows: [...r.rows, row], ok: r.ok && status !== 'changed' };
+}
+
+export function runReplay(o: ReplayOptions, io: Io, extra?: CheckTarget): number {
   const paint = paintFor(io.outIsTTY, io.env);
   const defaultDir = resolve(io.cwd, CORPUS_DIR_NAME);
   if (o.paths.length === 0 && !existsSync(defaultDir)) {
@@ -69,7 +121,9 @@ export function runReplay(o: ReplayOptions, io: Io): number {
   const bad: { file: string; message: string }[] = [];
   for (const file of files) {
     try {
-      results.push(replayEntry(readCorpusFile(file)));
+      const entry = readCorpusFile(file);
+      const r = replayEntry(entry);
+      results.push(extra ? withTarget(r, entry, extra) : r);
     } catch (error) {
       if (!(error instanceof CorpusError)) throw error;
       bad.push({ file, message: error.message });

@@ -1,16 +1,67 @@
 // The one list of kernel-model variants. Tests, CLI and benchmarks iterate it.
 // Adding a variant = one file in variants/ exporting
 //   export function change_protection(world: World): KernelOutcome
-// (built with lib/walk.ts run_change_protection) + one entry below.
+// (built with lib/walk.ts run_change_protection), one line in MODULES and one
+// entry in VARIANTS (`npx mprotect-spec new-variant` writes all three).
 import type { KernelOutcome, World } from '../pte/index.js';
 import { failingList, GALLERY, GALLERY_CONFLICT } from './gallery.js';
-import * as falcato_v2 from './variants/falcato-v2.js';
-import * as falcato_v3 from './variants/falcato-v3.js';
-import * as falcato_v3_x86_pmd_modify_v6_6 from './variants/falcato-v3+x86-pmd_modify-v6.6.js';
-import * as v6_16_per_pte from './variants/v6.16-per-pte.js';
-import * as v6_17_cac1db8c3aad from './variants/v6.17-cac1db8c3aad.js';
-import * as v6_17_fixed from './variants/v6.17-fixed.js';
-import * as v6_19_bprime from './variants/v6.19-bprime.js';
+
+/**
+ * Where each variant's code lives. Modules load here, each on its own, so a
+ * variant that fails to load (a syntax error in a patch being ported) is named
+ * with its error where it is used, and every other variant and command keeps
+ * working.
+ */
+const MODULES: Record<string, () => Promise<{ change_protection: unknown }>> = {
+  'falcato-v2': () => import('./variants/falcato-v2.js'),
+  'falcato-v3+x86-pmd_modify-v6.6': () => import('./variants/falcato-v3+x86-pmd_modify-v6.6.js'),
+  'falcato-v3': () => import('./variants/falcato-v3.js'),
+  'v6.16-per-pte': () => import('./variants/v6.16-per-pte.js'),
+  'v6.17-cac1db8c3aad': () => import('./variants/v6.17-cac1db8c3aad.js'),
+  'v6.17-fixed': () => import('./variants/v6.17-fixed.js'),
+  'v6.19-bprime': () => import('./variants/v6.19-bprime.js'),
+};
+
+/** A variant whose module did not load: using it is a usage error (exit 2) naming the file and the error. */
+export class VariantLoadError extends Error {
+  constructor(
+    readonly variant: string,
+    readonly reason: string,
+  ) {
+    super(`variant ${variant} failed to load: ${reason}`);
+    this.name = 'VariantLoadError';
+  }
+}
+
+const LOADED = new Map<string, ((world: World) => KernelOutcome) | string>();
+await Promise.all(
+  Object.entries(MODULES).map(async ([name, load]) => {
+    try {
+      const mod = await load();
+      if (typeof mod.change_protection !== 'function') LOADED.set(name, 'it does not export a function change_protection(world)');
+      else LOADED.set(name, mod.change_protection as (world: World) => KernelOutcome);
+    } catch (error) {
+      const e = error as Error;
+      LOADED.set(name, `${e.name}: ${e.message.split('\n')[0]}`);
+    }
+  }),
+);
+
+/** Why a registered variant's module did not load, or null. */
+export function loadErrorOf(name: string): string | null {
+  const v = LOADED.get(name);
+  return typeof v === 'string' ? v : null;
+}
+
+/** The variant's change_protection(), or one that throws VariantLoadError when its module did not load. */
+function runOf(name: string): (world: World) => KernelOutcome {
+  const v = LOADED.get(name);
+  if (typeof v === 'function') return v;
+  const reason = v ?? 'not in the module table of registry.ts';
+  return () => {
+    throw new VariantLoadError(name, reason);
+  };
+}
 
 export type Verdict = 'equivalent' | 'known-bad';
 
@@ -59,7 +110,7 @@ export const VARIANTS: readonly Variant[] = withGallery([
     batching: 'batched',
     description:
       "Version C, the baseline: present-PTE handling in change_present_ptes() (called with the literal 1 for single-PTE batches), softleaf handling in change_softleaf_pte(), NUMA filter through folio_can_map_prot_numa(). Semantically identical to B'.",
-    run: falcato_v3.change_protection,
+    run: runOf('falcato-v3'),
   },
   {
     name: 'falcato-v2',
@@ -70,7 +121,7 @@ export const VARIANTS: readonly Variant[] = withGallery([
     batching: 'batched',
     description:
       'Version C as posted in v2, reconstructed by reversing the v2->v3 interdiff in the seed: change_softleaf_pte() split out, present-PTE logic still inline in change_pte_range(), and an order-0 fast path inside commit_anon_folio_batch() that does what the general loop does for one PTE.',
-    run: falcato_v2.change_protection,
+    run: runOf('falcato-v2'),
   },
   {
     name: 'v6.19-bprime',
@@ -81,7 +132,7 @@ export const VARIANTS: readonly Variant[] = withGallery([
     batching: 'batched',
     description:
       "Version B': B with the NUMA rework (folio_can_map_prot_numa(); already-PROT_NONE checked first and skipping one PTE; DMA-pinned skip for every mapping, Δ9) and the leafent_* renames with present / none / softleaf branch order.",
-    run: v6_19_bprime.change_protection,
+    run: runOf('v6.19-bprime'),
   },
   {
     name: 'v6.17-fixed',
@@ -94,7 +145,7 @@ export const VARIANTS: readonly Variant[] = withGallery([
     drift: ['Δ9', 'Δ10', 'Δ11'],
     description:
       'Version B as released in v6.17: Dev Jain\'s PTE batching with the fix that passes the page of the batch\'s first PTE to commit_anon_folio_batch(). NUMA filter in prot_numa_skip(): folio looked up first, every skip (including "already PROT_NONE") skips a whole no-flags batch; DMA-pinned only for COW mappings.',
-    run: v6_17_fixed.change_protection,
+    run: runOf('v6.17-fixed'),
   },
   {
     name: 'v6.17-cac1db8c3aad',
@@ -108,7 +159,7 @@ export const VARIANTS: readonly Variant[] = withGallery([
     breaks: 'R-WR.4',
     description:
       "Version B as first merged. commit_anon_folio_batch() reads PageAnonExclusive from folio_page(folio, 0), the folio's head page, not the batch's first page: a batch starting mid-folio is made writable (or left read-only) according to the wrong pages, so a shared, non-exclusive anon page can become writable in a private mapping (INV-1).",
-    run: v6_17_cac1db8c3aad.change_protection,
+    run: runOf('v6.17-cac1db8c3aad'),
   },
   {
     name: 'v6.16-per-pte',
@@ -120,7 +171,7 @@ export const VARIANTS: readonly Variant[] = withGallery([
     drift: ['Δ9', 'Δ10', 'Δ11'],
     description:
       'Version A: the per-PTE change_pte_range() before batching, NUMA filter and softleaf handling inline, one flush decision per PTE on its own old value. Equals the spec exactly on order-0 worlds; differs from the batched versions only by the allowed Δ1-Δ9 on large folios.',
-    run: v6_16_per_pte.change_protection,
+    run: runOf('v6.16-per-pte'),
   },
   {
     name: 'falcato-v3+x86-pmd_modify-v6.6',
@@ -133,7 +184,7 @@ export const VARIANTS: readonly Variant[] = withGallery([
     breaks: 'INV-10',
     description:
       'A real kernel bug outside mm/mprotect.c: the baseline built against the x86 pmd_modify() of v6.6 up to its 2026 fix, which masks the old huge PMD with _HPAGE_CHG_MASK & ~_PAGE_DIRTY. change_huge_pmd() then turns a writable dirty THP clean (mprotect(PROT_READ) after a write: reclaim may free the data after MADV_FREE), refuses the TRY upgrade of a dirty PMD in a shared writenotify VMA, and flushes 512 pages where nothing changed. The check runs it with the fixed helper by default; docs/known-bugs.md.',
-    run: falcato_v3_x86_pmd_modify_v6_6.change_protection,
+    run: runOf('falcato-v3+x86-pmd_modify-v6.6'),
   },
   // The known-bug gallery (issue 6) follows: falcato-v3 with one bug each, applied from patches (gallery.ts).
 ]);

@@ -35,7 +35,7 @@ export async function prepareKernel(o: KernelOptions, io: Io): Promise<PreparedK
   }
   built.dispose();
   const describe = [
-    `kernel tree: ${x.tree} (${resolve(io.cwd, o.kernel)})`,
+    `kernel tree: ${x.tree === resolve(io.cwd, o.kernel) ? x.tree : `${x.tree} (${resolve(io.cwd, o.kernel)})`}`,
     ...x.patches.map((p) => `  patch: ${p.file}${p.subject ? `: ${p.subject}` : ''}`),
     `  API: ${x.extraction.vocabulary.join(', ')}; ${built.batching}; ${built.generation}${built.drift ? ` (drift ${built.drift.join(',')})` : ''}`,
     `  extracted ${x.extraction.functions.length} functions from ${x.extraction.filesRead.join(', ')}; build ${built.build.cached ? 'cached' : `${Math.round(built.build.ms)} ms`}`,

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CheckTarget, variantTarget } from '../../check/index.js';
-import { BASELINE_VARIANT, getVariant, type Variant } from '../../kernel/index.js';
+import { BASELINE_VARIANT, getVariant, loadErrorOf, type Variant } from '../../kernel/index.js';
 import { kernelTarget } from '../../realc/index.js';
 import { PROJECT_ROOT } from '../../store/index.js';
 import { loadCandidate } from '../candidate.js';
@@ -38,11 +38,15 @@ export interface KernelChoice {
 export function chosenVariants(o: TargetChoice): Variant[] {
   const names = o.variants.length || o.impl || o.kernel ? o.variants : [BASELINE_VARIANT];
   return names.map((name) => {
+    let v: Variant;
     try {
-      return (o.lookup ?? getVariant)(name);
+      v = (o.lookup ?? getVariant)(name);
     } catch (error) {
       throw new UsageError((error as Error).message.replace(/^unknown kernel variant/, 'unknown variant'));
     }
+    const failed = loadErrorOf(v.name);
+    if (failed !== null) throw new UsageError(`--variant ${v.name} (${v.file}) failed to load: ${failed}`);
+    return v;
   });
 }
 
