@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Applies the run's single seed (set in vitest.config.ts, or FC_SEED=<n> to
 // replay) to fast-check in this worker. vitest.global.ts prints it once.
 import fc from 'fast-check';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The vitest configuration Stryker runs (stryker.config.json). Same tests as
 // `npm test` minus the ones that need a C toolchain (oracle) and the CLI tests
 // (they spawn bin/mprotect-spec.js in child processes, which Stryker's per-test

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // npm run bench: how fast and how strong. A script, never a timed test.
 //   1. throughput on the SAME generated worlds: generation alone, the spec, each
 //      variant's run, and each variant's full agreement check (run + relation);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A fixed workload for `node --cpu-prof` (see docs/strength.md, "where the time goes"):
 //   node --import tsx --cpu-prof --cpu-prof-dir=reports/prof bench/profile.ts
 // then: python3 bench/top_self.py reports/prof/*.cpuprofile

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The 5-minute bounded exhaustive run: npx tsx bench/prove.ts [bound] [seconds]
 // Prints formatProveResult() and writes reports/prove.json (counts only).
 import { mkdirSync, writeFileSync } from 'node:fs';

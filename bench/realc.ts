@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // npm run bench:realc: the C target against the in-process TypeScript
 // baseline (falcato-v3) on the SAME generated worlds, and the cold and cached
 // build times. A script, never a timed test. Writes reports/bench-realc.json.

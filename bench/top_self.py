@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Top self-time functions of a V8 .cpuprofile (node --cpu-prof): python3 bench/top_self.py FILE [N]
 import json, sys, collections
 prof = json.load(open(sys.argv[1]))

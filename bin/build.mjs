@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: GPL-2.0-only
 // Builds the package: JavaScript and declarations into dist/ (tsc), plus the
 // plain .mjs worker bootstraps that tsc does not copy.
 import { execFileSync } from 'node:child_process';

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: GPL-2.0-only
 // Runs the TypeScript CLI directly through tsx, so a patch author's variant
 // file (.ts) loads without a build step.
 import { register as registerHooks } from 'node:module';

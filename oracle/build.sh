@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Build the oracle runner from source with the system C compiler.
 # Output: oracle/build/runner (git-ignored). Usage: oracle/build.sh
 set -eu

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // mprotect-spec fidelity oracle runner (issue 7).
 //
 // Reads scenarios as a line-oriented op list on stdin (written by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Test budgets. MPROTECT_BUDGET scales every run count (deep runs: 10, 100).
 import fc from 'fast-check';
 import { expect } from 'vitest';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The three callers of change_protection(), as spec entry points for a
 // process-level oracle: each decides cp_flags (and, for mprotect, the new VMA)
 // and then runs the per-entry spec. SEMANTICS §5.4, §5.5, §6.1.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The one error the spec throws. A world the spec cannot read (invalid, or a
 // situation the spec deliberately does not model) is refused with the rule id
 // it breaks, never guessed at.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Huge PMDs (PMD-mapped THPs, the huge zero page, and non-present huge PMDs):
 // handled whole when the range covers them and nothing forces a split;
 // otherwise split first and handled per PTE. SEMANTICS §7.3 (R-WALK.3);

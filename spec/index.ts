@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // mprotect-spec: the per-entry specification of change_protection().
 // Version A semantics (one entry at a time, no batching), version C rules
 // (NUMA order, softleaf table). See spec/README.md for the rule index.

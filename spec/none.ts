@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Empty slots: the only thing change_protection() ever writes into one is a
 // uffd-wp marker. SEMANTICS §9.
 import { MM_CP_UFFD_WP, make_pte_marker, type NonePte, PTE_MARKER_UFFD_WP, type Pte, type World } from '../src/pte/index.js';

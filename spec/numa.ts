@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // NUMA hinting (MM_CP_PROT_NUMA): which present entries are left alone, and
 // the one folio write change_protection() ever makes. SEMANTICS §8.2 (version C order).
 import { type Folio, VM_MAYWRITE, VM_SHARED, type World } from '../src/pte/index.js';

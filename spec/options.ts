@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Options of the spec that a caller may set. Test-only rule overrides live in
 // spec/rules.ts and are not reachable from here.
 

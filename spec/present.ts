@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Present entries, one PTE at a time (version A reading, no batching).
 // SEMANTICS §8.1-§8.7.
 import {

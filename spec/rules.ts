@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The rulebook: the decision functions the walk calls, gathered in one object
 // so that spec/testing/broken.ts can swap ONE of them for a deliberately wrong
 // copy and show that a property catches it. Normal callers never see this:

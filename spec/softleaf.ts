@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Softleaf (non-present, non-none) entries: the decision table R-SL.1-4 and
 // the uffd tail. SEMANTICS §10.
 import { match, P } from 'ts-pattern';

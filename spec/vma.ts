@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // VMA-level rules: which protection is applied, which flag combinations are
 // allowed, and when the callers ask for the write upgrade. SEMANTICS §5, §6.
 // R-VMA.1 (vma_set_page_prot) and R-VMA.5 (vma_wants_writenotify) are world

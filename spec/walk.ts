@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The walk: which slots change_protection() visits, in which order, and how the
 // per-entry results add up to the outcome. SEMANTICS §7 (R-WALK.1-3), §13.
 import {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The write upgrade (MM_CP_TRY_CHANGE_WRITABLE): when an entry may be made
 // writable right away instead of waiting for a write fault. SEMANTICS §8.5.
 // Per entry, version A reading: every decision looks at the entry's OWN bits

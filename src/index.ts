@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /**
  * mprotect-spec, the library: everything needed to write your own properties
  * about `change_protection()` in your own vitest suite.

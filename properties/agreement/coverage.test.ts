@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Enforced coverage (issue 4 item 4): the baseline's agreement run must reach
 // every label above its minimum share; the table is printed every run. A
 // second test lowers a generator bias and shows the gate failing.

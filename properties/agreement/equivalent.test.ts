@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Every registered `equivalent` variant agrees with the spec and keeps every
 // invariant (issue 4 item 3). Iterates the registry: a new variant is covered
 // by adding its registry line.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // SEMANTICS §14 INV-12 left open whether the batched kernel is idempotent.
 // It is not, exactly: the first call can make write bits uniform inside a
 // folio, so the second call batches PTEs the first did not and merges dirty

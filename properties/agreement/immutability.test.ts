@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Input immutability and candidate isolation at the engine level (issue 4
 // item 3; the CLI adds hangs): a candidate that writes to its input, throws or
 // returns garbage is reported as a divergence naming the cause.

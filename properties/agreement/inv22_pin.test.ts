@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // INV-22 (known-bug pin, R-SL.5) on every equivalent variant as on the spec:
 // a plain call on a migration-write entry carrying the swap uffd-wp bit gives
 // a readable(-exclusive) migration entry WITHOUT the bit. When upstream fixes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Every registered `known-bad` variant is caught (issue 4 item 3), at a fixed
 // seed so the demonstration does not depend on the run's random seed.
 import { describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The range-narrowing pass after shrinking (src/check/narrow.ts): what it
 // removes, what it must never do (swap the failure for another, leave an
 // invalid world, cut a PMD-mapped THP's range), and that it is deterministic.

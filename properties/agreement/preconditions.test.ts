@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Invalid cp_flags combinations are rejected preconditions, never run
 // (issue 4 item 1; R-CP.1, W-CP.2, W-CP.3, R-WR.2.1): the world check names
 // the rule and the spec refuses to guess.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The invariants and metamorphic properties on the spec itself (issue 4 item 3:
 // "on the spec and on each variant"), with the rich generator.
 import { describe, it } from 'vitest';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `replay --accept VARIANT` (issue 13 item 5): after review, a variant's
 // current verdicts are written into the corpus files, each change listed;
 // replay on a directory without a corpus warns instead of failing silently.

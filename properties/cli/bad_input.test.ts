@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Every bad input of issue 5's "Done when": each gets its clear message and
 // exit code (2 for bad usage or input, 1 for a candidate's divergence).
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `check`: agreement on the baseline, the head-page bug found, shrunk, rendered
 // and saved, byte-identical JSON for one seed, shards, replay by seed and path.
 import { readdirSync, readFileSync, statSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Findings are never lost or hidden (issue 13 items 3, 4, 6): outputs are
 // checked before a run, a report shows what was really compared, a candidate
 // that exits, is async or never answers gets its own message, an interrupted

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Running the CLI in-process with a memory Io, and temp directories.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `check --kernel DIR [--patch F]` and `replay --kernel DIR` from the command
 // line (issue 10 item 4), on the kernel-style fixture tree this project wrote
 // (properties/realc/fixtures/batched): the tree's C agrees, a broken patch is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // list, new-variant, NO_COLOR, the TTY progress bar, and the real binary.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Issue 13 item 1: an untouched copy made by `new-variant` passes every check
 // a patch author will meet (type-check, lint, check in workers and in
 // process, replay, its property tests), and a registered variant whose file

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `mprotect-spec oracle` (issue 7 item 5): a small live campaign, C reproducers
 // of stored cases, and bad input. The live run skips where the runner cannot
 // be built, naming why.

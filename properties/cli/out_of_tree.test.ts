@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The patch author's path from outside the checkout (issue 13 item 2): a
 // stand-alone copy made by `new-variant --out` in a directory with no
 // package.json imports the package by name and is checked with --impl, as

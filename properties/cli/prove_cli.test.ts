@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `mprotect-spec prove` (issue 6 item 3): a bounded exhaustive run finds the
 // head-page bug, says how far it got, and rejects bad input.
 import { describe, expect, it } from 'vitest';

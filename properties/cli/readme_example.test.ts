@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The README's user-property example, verbatim between the markers, so the
 // documented code is the code that runs.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `check --variant NAME` runs a registered variant in a worker, like --impl:
 // a patch ported into a variant that loops or writes its input is a reported
 // divergence, not a hung tool (issue 5 item 2). The registry is fixed, so the

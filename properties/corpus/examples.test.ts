@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The stored worlds fed back to the properties as fast-check `examples`: every
 // equivalent variant still passes them, and every variant recorded as failing a
 // file still fails it (fast-check re-shrinks from the stored value).

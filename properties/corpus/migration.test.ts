@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Corpus schema migration: a version-1 file (written before W-VMA.6, when the
 // model's VMAs lacked _PAGE_ACCESSED) still reads, as version 2, with the bit
 // added, and replays as recorded. Nothing stored is lost to a model fix.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The committed corpus, replayed without randomness: one test per file, so a
 // JUnit report names each stored counterexample. A malformed file fails its
 // own test (naming the file and the field) and no other.

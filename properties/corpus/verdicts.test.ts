@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Stored-world verdicts (issue 14 item 4) live beside the checker and judge a
 // world exactly as a random run does: same result as checkCase for every
 // property and variant, and a variant that declares an unknown drift id makes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The cost command: counts are deterministic, a target compared with itself
 // is never flagged, the v6.17 order-0 shape is flagged against v6.16, and
 // every shape is a valid world the spec and the baseline agree on.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The catch plan of each gallery entry: which property catches it at the
 // fixed seed, which rule the shrunk counterexample reports (and why, where it
 // is not the variant's `breaks`), how small it shrinks, and which generated

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The known-bug gallery (issue 6 item 1): every entry of GALLERY is caught by
 // the check engine at a fixed seed within 2,000 cases of one property, the
 // shrunk counterexample names the rule the bug breaks (or a more direct one,

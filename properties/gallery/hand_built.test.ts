@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Hand-built minimal triggers for the gallery entries whose fixed-seed catch
 // reports a different (more direct) rule than the one the bug is known for:
 // here each shows the documented harm itself, next to the baseline's answer.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The gallery as patches (issue 14 item 1): every known-bad variant is a
 // mail-style patch against the baseline that applies, reads like the mistake
 // (only BUG-marked changes and the imports they need), is canonical (re-diffing

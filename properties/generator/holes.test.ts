@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Issue 11: realistic bugs that used to pass a default `check` because the
 // generator never (or rarely) built the worlds they need. Each is a broken copy
 // of the baseline (falcato-v3) or of the kernel library it calls, made by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Broken copies of model source files, made at test time: each named file is
 // copied with a few exact text replacements (each must occur exactly once, so
 // a change to the original fails loudly instead of testing nothing), and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The one world builder (src/arbitraries) draws only valid worlds, and draws
 // every shape the retired test-local generators (properties/spec/arb_world.ts,
 // properties/kernel/order0_world_arb.ts) drew: every cp_flags combination and

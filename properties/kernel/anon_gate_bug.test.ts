@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Issue 11 item 6, first fidelity bullet: a private-VMA write path that drops
 // the folio_test_anon() test must be caught by the default `check --impl`.
 // The candidate is the baseline (falcato-v3) with that one test removed, so a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // R-BATCH.1-5: batch boundaries as folio_pte_batch_flags() / mprotect_folio_pte_batch()
 // draw them, seen through the baseline variant's batch trace, plus direct calls.
 import { describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The syzbot-found bug of cac1db8c3aad ("mm: optimize mprotect() by PTE
 // batching"): commit_anon_folio_batch() read PageAnonExclusive from the folio's
 // head page, not from the batch's first page. A batch starting mid-folio whose

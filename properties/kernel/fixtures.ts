@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Hand-built worlds for the kernel-model unit tests.
 import {
   _PAGE_ACCESSED,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Shared helpers of the kernel-model tests.
 import type { Variant } from '../../src/kernel/registry.js';
 import { driftIn } from '../../src/observe/index.js';

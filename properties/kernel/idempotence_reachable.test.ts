@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Erratum 3 (docs/semantics-errata.md) with calls that reach change_protection()
 // twice. mprotect_fixup() (mm/mprotect.c) returns before change_protection()
 // when the new vm_flags equal the old ones, so a second identical

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // INV-21 (single-PTE agreement): when every folio is order-0 or absent, every
 // registered `equivalent` kernel variant equals the per-PTE spec EXACTLY:
 // final PTEs, PMDs, count, NUMA stamps, and the set of flushed pages (union of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Large-folio worlds (the shared generator in src/arbitraries): batched
 // variants that only restructure code agree EXACTLY (flush call list and batch
 // trace included), and the known-bad variant is caught.

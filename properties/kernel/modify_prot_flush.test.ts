@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // R-PRES.3 (A/D gathering incl. the x86 soft-dirty smear Δ3), R-COMMIT.1-4
 // (commit and the flush rule per run with the MERGED old PTE), mmu_gather order.
 import { describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // mm/huge_memory.c helpers called directly (R-WALK.3): can_change_pmd_writable(),
 // vm_normal_page_pmd(), the v6.16/v6.17 change_huge_pmd() NUMA block (only the
 // A/B variants run it, and the agreement tests exclude their NUMA worlds as Δ10),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The kernel model's small primitives and their defensive checks. A patch
 // ported into a variant that reads a PTE past its table, asks for a folio that
 // does not exist, or calls folio_pte_batch_flags() badly must fail loudly at

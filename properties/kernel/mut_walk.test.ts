@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // change_pmd_range() / change_protection_range() (mm/mprotect.c, R-WALK.1-4)
 // driven with recording PTE-level ops, so the walk's own decisions are seen:
 // which PMDs reach change_pte_range(), when change_huge_pmd() is asked, what a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // folio_can_map_prot_numa() rows (R-PRES.2), softleaf rewrites (R-SL.*), and the
 // walk above the PTE level: empty PMDs, populate for markers (R-WALK.2), huge
 // PMDs handled whole or split (R-WALK.3).

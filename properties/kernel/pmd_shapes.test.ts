@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The huge zero page and non-present huge PMDs (issue 11 item 6), in the model
 // (src/kernel/lib/huge_memory.ts) and the spec (spec/huge_pmd.ts H6/H7).
 // Expectations follow mm/huge_memory.c (Diangang/linux @ 35ce50121a22):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Every registered variant (known-bad included) agrees with the baseline on
 // order-0 worlds (batching cannot differ when every batch has length 1),
 // modulo documented version drift; inputs are never mutated; registry API.

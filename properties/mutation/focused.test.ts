@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Focused checks written from the surviving mutants of the first Stryker run
 // (docs/strength.md): parts of the spec and the kernel model that the
 // agreement properties reach rarely (huge PMDs, the exported helper

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Setup for mutation runs (vitest.stryker.config.ts): pin the fast-check seed
 // and a moderate budget before vitest.setup.ts reads them. Shrinking stays on:
 // some suites assert the size of the shrunk counterexample.

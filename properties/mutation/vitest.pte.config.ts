@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A focused mutation run of the trusted base's semantics (src/pte/arch,
 // src/pte/pte_ops.ts): only the suites of properties/pte/, which judge it
 // against the kernel tables. A lower bound on the full-suite score (other

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Deliberately broken candidates for the relation tests: a correct variant's
 // source with one small textual edit, written to a temporary file and loaded
 // like any candidate. The edit must match exactly once, so a change to the

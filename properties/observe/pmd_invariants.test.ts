@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Issue 11 item 4 (invariants): INV-1, INV-3, INV-5 (and INV-7, INV-9, INV-18)
 // hold on huge PMDs, for the spec and every equivalent variant, and the
 // invariants property itself catches a huge-PMD write-gate bug: falcato-v3

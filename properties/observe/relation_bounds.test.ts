@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The relation is exactly as loose as the batch merge: for every slot and
 // every field the batch merge may touch (dirty, young, soft-dirty, write),
 // a value that is neither the per-entry spec's nor the batch-aware spec's is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Issue 11 item 1: the relation is no looser than the kernel reasons it
 // cites. Two candidates that the hand-written Δ4/Δ5 allowance used to
 // accept, each falcato-v3 with one gate test removed from the shared write

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Issue 12: an oracle that can fail. The default campaign must tell each
 // deliberately broken spec (properties/oracle/broken.ts) from the spec, reach
 // the decisive-probe minimums, and add no false disagreement when the machine

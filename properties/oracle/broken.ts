@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // TEST ONLY. Deliberately broken spec engines for the oracle's adequacy test
 // (issue 12 item 2): each one is the real spec with ONE small, realistic
 // mistake in a different rule, handed to the process model through the

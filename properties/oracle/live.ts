@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The live-kernel tests' gate and tally: each test file registers its live
 // tests through liveTest(); afterAll prints how many ran and, for the rest,
 // why they were skipped (issue 12 item 3), so a machine without a compiler or

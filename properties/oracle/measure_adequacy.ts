@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Measure the oracle's kill rates (docs/strength.md section 4):
 //   npx tsx properties/oracle/measure_adequacy.ts SEED [RUNS=500]
 // Runs the default campaign's scenarios on the live kernel once and judges the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Fidelity oracle (issue 7): the process model, whose mprotect() and
 // UFFDIO_WRITEPROTECT go through the spec, against the live kernel.
 import { spawnSync } from 'node:child_process';

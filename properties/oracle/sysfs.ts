@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Temporarily change one sysfs setting and put it back on every exit path:
 // the old value is written to a restore file BEFORE the change (so a crash is
 // repaired by the next run: restorePending()), and restored in finally, on

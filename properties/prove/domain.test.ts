@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The prove domain of issue 11: the pfn-relabelling reduction is sound at any
 // bound (every contiguity pattern real placements can show is enumerated, and
 // no other), PMD-mapped THP worlds are enumerated (whole, cut, NUMA, TRY,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The bounded exhaustive check (src/prove): a tiny bound is covered in full
 // and every equivalent variant agrees on it; the known-bad head-page bug is
 // found at a small bound; the enumerated worlds are valid and distinct; and

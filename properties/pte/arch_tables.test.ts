@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // src/pte/arch judged against tables written from the kernel headers
 // (kernel_tables.ts). The spec and the kernel model share src/pte, so their
 // agreement cannot see a bug here; these tests can. Each judge is also shown

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The trusted base's judge: each function takes an implementation of one arch
 // helper and returns the table rows (kernel_tables.ts) it breaks, each with
 // one witness, or [] when it matches the table everywhere it was compared.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The arch facts src/pte/arch must implement, written as tables straight from
 // the kernel headers (read with the search tools), one row per logical bit or
 // per protection_map slot, each row naming its header and macro. The tests in

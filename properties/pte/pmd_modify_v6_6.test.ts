@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A real kernel bug outside mm/mprotect.c, re-found: the x86 pmd_modify()
 // shipped from v6.6 until f7491d7c81db dropped _PAGE_DIRTY of a huge PMD.
 // The kernel model runs the fixed helper by default; the registered variant

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Pins the x86 logical bit semantics of SEMANTICS §3.3/§3.4 (R-PTE.1, R-PTE.2)
 // and the flush rule R-COMMIT.3/4.
 import { describe, expect, it } from 'vitest';

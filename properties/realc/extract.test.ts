@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The extractor on a kernel-style fixture tree of our own: what it takes
 // (reachable from change_protection across the three files, macros pasted
 // with ##, the compiled arm of each #ifdef), what it leaves (unreachable

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Each bad input of the extractor gets its own clear message; through the
 // CLI it is exit 2 and nothing is written.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // How the extractor decides preprocessor conditionals and what it does with
 // attribute macros, on small kernel-style files written here.
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Fixture trees for the extractor tests: the kernel-style tree and stand-in
 // shim under fixtures/extract (written for these tests, not kernel code),
 // copied to a temp dir when a test edits them.

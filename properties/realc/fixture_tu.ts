@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Test helpers: a C fixture tree as one translation unit (the shim include,
 // then the tree's include/linux/pgtable.h, mm/internal.h and mm/mprotect.c
 // with #line markers), and broken edits applied with patch(1) in a temp copy.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The C fixtures (written by us from the spec, in kernel style) agree with the
 // spec under every default property, and each realistic broken edit of them is
 // caught by the default check through the general properties.

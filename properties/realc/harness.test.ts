@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The harness turns what the kernel code does wrong into findings, never a
 // tool failure: a crash, a hang, a BUG and a WARN each make run() throw a
 // message that names them; the child is respawned for the next case; a

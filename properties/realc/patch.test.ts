@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The patch path: patch files in each form a reviewer has (a list mail in an
 // mbox with a cover letter, git format-patch output, a git diff, a diff -u)
 // are parsed into patches with their subjects and applied, in order, to a

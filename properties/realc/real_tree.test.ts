@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A real kernel tree through the extractor: set MPROTECT_KERNEL_TREE=DIR (a
 // tree, or a folder holding just its mm/mprotect.c, mm/internal.h and
 // include/linux/pgtable.h) and, optionally, MPROTECT_SHIM_DIR (default

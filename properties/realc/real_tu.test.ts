@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A real tree's extracted translation unit under the default check. Runs only
 // with MPROTECT_KERNEL_TU=FILE (e.g. the output of `mprotect-spec extract
 // --kernel DIR -o FILE`; kernel text never enters the repository);

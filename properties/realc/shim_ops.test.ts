@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The shim's C pte accessors and modifiers equal src/pte/pte_ops.ts bit for
 // bit, over random present PTEs, on both soft-dirty configurations and both
 // flush rules (x86-64, arm64 as of v6.19).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A counterexample on a PMD-mapped THP prints the PMD as one row with flag
 // names (before, spec after, variant after, diff such as -W), not as 512 empty
 // slots, and every line fits in 80 columns.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Our own words (issue 14 item 2): the project carries the kernel's names,
 // conditions and numbers, never its comment prose. KERNEL_PHRASES below are
 // comments of the kernel functions we model, taken while reading them

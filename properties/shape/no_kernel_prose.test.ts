@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Guard for issue 14 item 2: no file under src/, spec/ or oracle/ shares 12
 // consecutive words (or a whole shorter phrase) with a kernel comment listed
 // in kernel_phrases.ts; shown to fail on a planted copy.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // C4: the x86 execute-only protection key that a plain mprotect(PROT_EXEC)
 // installs (arch/x86/mm/pkeys.c __arch_override_mprotect_pkey(), reached from
 // do_mprotect_pkey() in mm/mprotect.c). It is decided at the caller level;

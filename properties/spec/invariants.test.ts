@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // SEMANTICS §14 invariants on the per-entry spec alone, each shown to hold on
 // the spec and to FAIL on a copy of the spec with one rule broken
 // (spec/testing/broken.ts). The global seed comes from vitest.setup.ts; the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The invariants of SEMANTICS §14 as checkers: each returns null when the
 // outcome respects the invariant for the world, else a message naming the slot.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The caller wrappers of spec/callers.ts (C1-C3): mprotect_fixup_spec() and
 // restrictToRange() (SEMANTICS §5.5: do_mprotect_pkey -> mprotect_fixup ->
 // vma_modify_flags -> change_protection), change_prot_numa_spec() and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Huge PMDs and walk bookkeeping that the random properties rarely pin down:
 // the young bit of a split (H2), the NUMA access-time stamp of a whole PMD
 // (H4 + M3), which split rule a note names (H2/H3), a PMD that begins exactly

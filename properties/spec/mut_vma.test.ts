@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // V6 usesUffdWpMarkers() = userfaultfd_wp_use_markers() (include/linux/userfaultfd_k.h), on every VMA kind
 // including unregistered ones, which change_protection() never asks about (uffd flags need registration,
 // W-CP.3) but the oracle and the tests reuse the helper for. SEMANTICS §9 (R-NONE.1).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Example tests for the per-entry spec, each named after the kernel selftest
 // scenario it mirrors (tools/testing/selftests/mm, see TOOLING.md §3.6), plus
 // the rule-level examples the issue asks for.

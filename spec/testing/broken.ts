@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // TEST ONLY. Copies of the spec with exactly one rule deliberately broken, so
 // the property suites can show that each invariant would catch such a bug.
 // Nothing in spec/index.ts reaches this file; the normal entry point always

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Layout -> World: valid by construction (checkWorld() finds nothing), so the
 // generators need no filter. The layout is kept on the world (a hidden,
 // non-enumerable property) so fast-check can shrink a world without context.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Folio placements: orders 0..9 with mTHP orders 2-5 frequent, mapped fully
 // or partly, starting mid-folio, sometimes right after the previous folio.
 import fc from 'fast-check';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 export * from './build_world.js';
 export * from './folio_arb.js';
 export type * from './layout.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A Layout is the plain, shrinkable description a generated world is built
 // from: folio placements, not independent PTEs. build_world.ts turns it into a
 // valid World; the arbitraries in this folder generate it.

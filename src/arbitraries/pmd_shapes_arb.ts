@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Worlds with the PMD shapes the main builder does not draw (yet): the huge
 // zero page in an anonymous VMA, and non-present huge PMDs (a THP under
 // migration, a device-private THP). Built from a PMD-mapped THP world of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Logical PTE bits shared by a folio's PTEs, and single-PTE deviations.
 import fc from 'fast-check';
 import type { Deviation, DeviationBit, Perm, PteBits } from './layout.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Everything that can sit between folio mappings: empty slots, zero-page
 // (special) PTEs, swap/migration/device/hwpoison entries and markers.
 import fc from 'fast-check';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // VMA kinds and callers: the combinations real callers produce (§6.1). The
 // builder adapts the VMA to the caller (uffd callers register uffd-wp, TRY
 // callers get VM_WRITE), so every pair is valid.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The page-table world arbitrary: layouts mapped to valid worlds, with an
 // unmapper so stored worlds shrink again when fed back as examples.
 import fc from 'fast-check';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Running a target defensively: a throw, a write to the frozen input or a
 // malformed outcome becomes a named mismatch, never a crash of the checker.
 import type { Mismatch } from '../observe/index.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 export * from './guard.js';
 export * from './metamorphic.js';
 export * from './narrow.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Metamorphic properties (SEMANTICS §14): idempotence (INV-12), range
 // splitting (INV-13) and TRY monotonicity (INV-20). Each compares a target
 // with itself on related worlds, so it needs no reference.

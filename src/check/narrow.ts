@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // After fast-check's shrinking: narrow the failing world's range and drop the
 // slots and folios outside it, for as long as the property still fails with
 // one of the rules it failed with.

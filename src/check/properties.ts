@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The properties `check` runs on a target. Each names the SEMANTICS ids it
 // stands for; each returns the mismatches of one world (empty = holds).
 import type { WorldArbOptions } from '../arbitraries/index.js';

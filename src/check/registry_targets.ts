@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Registry variants as check targets.
 import { VARIANTS, type Variant } from '../kernel/index.js';
 import type { CheckTarget } from './target.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Replaying one stored counterexample against the spec and every variant,
 // without randomness: does each recorded expectation still hold?
 import { VARIANTS } from '../kernel/index.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Runs one property against one target with fast-check and returns what a
 // person (or the CLI, or a test) needs: cases, time, and on failure the shrunk
 // world, its mismatches, and the seed and path that replay it.

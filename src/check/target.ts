@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What the checker runs: a variant from the registry, a patch author's
 // candidate module, or the spec itself wrapped as a target.
 import type { KernelOutcome, SpecOutcome, World } from '../pte/index.js';

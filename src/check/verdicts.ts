@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What a property says about one stored world, per registered variant: the
 // verdicts a corpus file records when saved and checks when replayed. No
 // randomness. Judged exactly as the random runs judge a case (checkCase), so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `--arch`: worlds of one architecture only. worldArb has no such option, so
 // the layout's `config` is rewritten before the world is built; the unmapper is
 // kept (a rewritten layout is still a layout), so shrinking works as before.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A candidate module (`--impl PATH`) as a check target, isolated in a worker
 // thread. Each case is a synchronous round trip (the engine is synchronous):
 // post the world, block on a shared counter with a per-case time limit, read

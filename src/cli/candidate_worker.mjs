@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Runs a patch author's candidate module in its own thread, so a throw, a hang
 // or a write to the input is reported as a divergence, never a crash or a hang
 // of the checker. Protocol (see candidate.ts): the main thread posts a world on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `mprotect-spec check`: every chosen property on every chosen target, as
 // independent units run by job workers (one per core by default) or, with
 // --in-process, in this thread. Findings are printed in unit order as soon as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `mprotect-spec cost`: primitive calls per PTE of one target against
 // another on the standard shapes (src/cost/). Exit 0 whatever the costs: a
 // cost difference is information for the reviewer, not a divergence.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Bad usage or bad input: exit code 2 with a one-line message.
 export class UsageError extends Error {
   constructor(message: string) {

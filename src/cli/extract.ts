@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `mprotect-spec extract --kernel DIR [--patch FILE ...] [-o FILE]`: the C
 // translation unit a kernel tree's page-table half compiles to against the
 // shim, with a header saying what came from which file and from the shim.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `mprotect-spec gallery edit|refresh <id>`: keeps the gallery's patches
 // (src/kernel/variants/bad/*.patch) in step with the baseline.
 //

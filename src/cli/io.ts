@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Where the CLI writes. main() takes an Io so tests can run it in-process.
 export interface Io {
   readonly out: (text: string) => void;

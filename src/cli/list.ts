@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `mprotect-spec list`: the variants with upstream reference and expected verdict.
 import { BASELINE_VARIANT, loadErrorOf, VARIANTS } from '../kernel/index.js';
 import { wrap } from '../report/text.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The `mprotect-spec` command line. Exit codes: 0 agreement, 1 divergence
 // found, 2 bad usage or bad input. main() never calls process.exit, so tests
 // run it in-process with a memory Io.
@@ -355,7 +356,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       const ok = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
       return ok ? EXIT_OK : EXIT_USAGE;
     }
-    if (error instanceof UsageError || error instanceof GalleryConflictError) {
+    if (error instanceof UsageError || error instanceof GalleryConflictError || error instanceof VariantLoadError) {
       io.err(`mprotect-spec: error: ${error.message}\n`);
       return EXIT_USAGE;
     }

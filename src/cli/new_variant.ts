@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `mprotect-spec new-variant NAME [--from falcato-v3]`: copies a variant into a
 // new file, registers it in src/kernel/registry.ts, and says what to edit.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -54,10 +55,6 @@ function writeOutOfTree(o: NewVariantOptions, out: string, source: string, io: I
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]*$/i;
-const identifier = (name: string) => {
-  const id = name.replace(/[^A-Za-z0-9_]/g, '_');
-  return /^[0-9]/.test(id) ? `v${id}` : id;
-};
 
 const quote = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 

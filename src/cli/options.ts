@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Flag values: parsed strictly, with a message naming the flag (exit 2).
 import { UsageError } from './errors.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `mprotect-spec oracle`: the live-kernel fidelity campaign (src/oracle/), and
 // C reproducers of its disagreements that run on any Linux machine.
 import { writeFileSync } from 'node:fs';

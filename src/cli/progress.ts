@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Progress on stderr: a redrawn bar on a terminal, one quiet line per finished
 // property otherwise (CI logs). Own code, no dependency; a library such as
 // cli-progress could replace `TtyProgress` behind the same interface.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `mprotect-spec prove --bound K`: the bounded exhaustive check (src/prove/).
 // "No counterexample found" becomes "none exists within the bound".
 // `--variant NAME` picks registered variants; `--impl FILE` checks a candidate

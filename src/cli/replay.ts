@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `mprotect-spec replay [FILE|DIR ...]`: stored counterexamples against the
 // spec and every variant, no randomness. Per file and variant: does the
 // recorded expectation still hold?

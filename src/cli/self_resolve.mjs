@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Module resolution hooks for target modules (--impl, and variants):
 // - a candidate anywhere on disk may import this package by name
 //   (`mprotect-spec`, `mprotect-spec/kernel`, `mprotect-spec/pte`) even when no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `mprotect-spec show FILE`: a stored counterexample rendered as a report.
 import { resolve } from 'node:path';
 import { getProperty, runGuarded, spec, variantTarget } from '../check/index.js';

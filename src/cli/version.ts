@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `mprotect-spec --version`.
 import { FAST_CHECK_VERSION, PROJECT_VERSION } from '../store/versions.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Side-by-side cost of two targets on the standard shapes, and which shapes
 // one of them makes noticeably more primitive calls on.
 import type { KernelOutcome, World } from '../pte/index.js';

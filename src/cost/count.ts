@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Counts what one target does on one shape: the primitives it calls
 // (src/kernel/lib/opcount.ts) and the batches, sub-batches and flushes its
 // outcome reports, per PTE of the shape's range.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The `cost` report as text, 80 columns: one row per shape with calls per PTE
 // of both sides, then, for each flagged shape, the primitives that differ.
 import { OP_NAMES } from '../kernel/lib/opcount.js';

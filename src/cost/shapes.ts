@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The standard page-table shapes the `cost` command measures: one full PTE
 // table (512 entries under one PMD) of a common kind of memory, changed in the
 // direction mprotect() users change it. Each is a fixed, hand-built world, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Enforced coverage (QuickCheck's checkCoverage, which fast-check lacks): a
 // label fails when we are confident its true share is below the minimum.
 import { LABELS, type LabelDef } from './labels.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Coverage labels: what a generated world exercises. Classification only,
 // read from the world before the call; no label decides correctness.
 import { batchRuns } from '../observe/batch_runs.js';

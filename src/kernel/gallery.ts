@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The known-bug gallery (issue 6 item 1, issue 14 item 1): known-bad variants,
 // each the baseline falcato-v3 (version C) with exactly one bug re-created from
 // the public history of mm/mprotect.c and its helpers, or a realistic

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Gallery patches: a known-bad variant is stored as a mail-style unified diff
 // (what `git format-patch` prints: From/Subject/message, diffstat, diff)
 // against the variant it derives from. This module reads such a patch,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The kernel model: kernel-named primitives (lib/), one file per upstream
 // version (variants/), and the registry every consumer iterates.
 export {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The one list of kernel-model variants. Tests, CLI and benchmarks iterate it.
 // Adding a variant = one file in variants/ exporting
 //   export function change_protection(world: World): KernelOutcome

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The batch-aware spec (SEMANTICS §11, "a cleaner option"): the per-entry
 // rules applied after the batch partition and the A/D merge of R-PRES.3.
 // A correct batched model equals it exactly.

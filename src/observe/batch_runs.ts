@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The batch partition a correct batched kernel uses, computed here from the
 // world alone (R-BATCH.1-3), so that an allowance is never justified by the
 // trace of the variant under test. A run is a maximal sequence of present

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Comparisons shared by the relaxed and the exact relation.
 import {
   type KernelOutcome,

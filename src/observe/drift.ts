@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Documented version drift (SEMANTICS §11 Δ9, plus Δ10 and Δ11 found later):
 // differences between kernel versions that are not batching effects. A target
 // that declares a drift is compared with the version-C spec relaxed exactly

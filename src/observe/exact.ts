@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Exact comparison: against the pure per-entry spec for per-PTE variants
 // (INV-21 for every variant on order-0 worlds), against the batch-aware spec
 // for batched ones. With `flushContainment` (declared drift Δ11, drift.ts)

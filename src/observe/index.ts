@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 export * from './batch_aware.js';
 export * from './batch_runs.js';
 export * from './drift.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The dirty-bit invariant: change_protection() never loses a dirty bit, at
 // either level of the page table. A dirty present PTE stays dirty; a dirty
 // huge PMD stays dirty when handled whole, and when it is split (anonymous

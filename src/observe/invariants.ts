@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // SEMANTICS §14 invariants on one outcome, for the spec and every variant
 // alike, on PTEs and on huge PMDs. INV-17 (folio state untouched) is enforced by freezing the input;
 // INV-14 is the relation; INV-12/13/20 are metamorphic (src/check/).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A mismatch names the broken rule, the slot and the three values.
 import { formatPte, type Pte } from '../pte/index.js';
 import { RULES, type RuleId } from './rules.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The agreement relation between the per-entry spec and a batched model
 // (SEMANTICS §11, INV-14), derived rather than hand-loosened: per slot and
 // per field, the variant's value must lie between the per-entry spec S and

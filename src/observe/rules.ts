@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The rules a failure can name. The allowances of SEMANTICS §11 (Δ1-Δ8) are
 // not rules of their own: the relation derives them from the batch-aware
 // spec (relation.ts), and a value outside them breaks the kernel rule they

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // INV-19: the variant's own batch trace is well formed and complete. Checked
 // against the world, not against the spec: every batch lies where a batch can
 // lie, and (for batched targets) every PTE-table slot whose present entry the

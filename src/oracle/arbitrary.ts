@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // fast-check scenarios, valid by construction: a record of raw choices mapped
 // into a program by clamping every index to what exists at that point (no
 // chain, no filter, so shrinking removes steps and shrinks numbers).

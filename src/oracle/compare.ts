@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Prediction vs live observation, per op and per probe field, and the feature
 // tags a probe counts toward.
 import { isRawAccess, type Maybe, type OpResult, type PredictedOpResult, probeOf, type RawRun, UNKNOWN } from './observation.js';

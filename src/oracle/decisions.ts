@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Which decision of change_protection() a walk made for each slot, named from
 // the slot's state before the walk and the caller's cp_flags (never from the
 // spec's answer, so a wrong spec still gets the same label). A later read or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A stand-alone C reproducer: the runner source with the scenario compiled in
 // as its stdin, plus the model's prediction as a comment. Compile with
 //   cc -O2 -pthread -o repro repro.c && ./repro

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The two spec entry points the process model calls, gathered in one object so
 // that a caller (the adequacy test) can hand the model another rulebook. The
 // oracle itself always uses SPEC_ENGINE; it never names any other engine.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What the kernel and machine let the oracle see, recorded with every campaign
 // (issue 12 item 4). The runner runs as the same user as this process, so what
 // this process can read is what the runner can read. Each item either adapts

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The fidelity oracle: generated userspace scenarios run on the live kernel and
 // on the process model (whose mprotect/uffd-wp go through the spec), compared
 // per probe. runOracleCampaign() is the entry point for the CLI's `oracle`

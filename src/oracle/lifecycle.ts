@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Decisive scenarios: each follows a few pages through the life cycle where
 // change_protection() decides something a later access can see (issue 12):
 //   touch (read or write) -> share (fork, fork + child exit, uffd-wp protect,

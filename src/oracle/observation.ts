@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What the runner reports and how it is reduced to comparable probe fields.
 // A probe is one access op: the page's pagemap view before and after, and what
 // the access did. Both the live kernel and the model produce `Probe`s.

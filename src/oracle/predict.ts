@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A process-level model of what the live kernel does to a scenario, in layers
 // (src/oracle/model/, one job per file): folios and mapcounts (folios.ts), the
 // regions and their VMAs (regions.ts), the page table (page_table.ts),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Build oracle/runner.c with the system compiler and run scenarios on the live
 // kernel. The binary goes to oracle/build/ (git-ignored) and is rebuilt
 // whenever the source is newer.

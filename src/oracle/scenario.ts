@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The oracle's scenario language: a short, JSON-serialisable userspace program
 // run once on the live kernel (oracle/runner.c) and once on the process model
 // (predict.ts). Every access op is also a probe: it is observed on both sides.

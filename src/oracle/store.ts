@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Disagreements between the model and the live kernel, stored as data under
 // counterexamples/kernel/: the shrunk scenario itself, both tables, provenance.
 import { createHash } from 'node:crypto';

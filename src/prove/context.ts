@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The world-level part of the bounded domain: configuration, VMA and
 // cp_flags. Every combination that matters and that a real caller can
 // produce is listed; see docs/strength.md for what is reduced and why.

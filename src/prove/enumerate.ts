@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Every world of the bounded domain, each exactly once up to the symmetries
 // named in docs/strength.md (§prove). A world is built in stages: the slot
 // shapes (which entry kind, which folio page), the folio facts the cp_flags

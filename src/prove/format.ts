@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A human summary of a prove() result: coverage of the bound, per-variant
 // tallies, and the first failing worlds with their mismatches.
 import { describeMismatch } from '../observe/index.js';

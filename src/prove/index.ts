@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Bounded exhaustive check (`mprotect-spec prove --bound K`): every world of
 // a small domain, checked against the registered variants. docs/strength.md
 // describes the domain and its reductions.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Bounded exhaustive check: every world of the domain up to `bound` slots
 // (enumerate.ts) against every selected variant, under the same agreement
 // relation as the 'agree' and 'agree-exact' properties (src/check/properties.ts):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Address arithmetic in pages: one PTE table per PMD (512 vpns on x86-64/4K).
 import { PTRS_PER_PTE } from './bits.js';
 import type { PmdSlot, World } from './types.js';

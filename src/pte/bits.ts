@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Bit vocabulary of the modelled world: x86-64 PTE bits (as logical positions,
 // not hardware positions), VMA flags, change_protection() flags, swap-format
 // bits and PTE markers. Sources: SEMANTICS.md §3.2-§3.5, §5.1, §6.1.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Folio and page lookups both sides need (mm/memory.c vm_normal_page(),
 // include/linux/mm.h page_folio()/folio_page()). SEMANTICS §4.
 import { pte_special } from './pte_ops.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Compact, column-friendly rendering of entries for reports and fast-check's
 // toString. Names follow the kernel's flag vocabulary.
 import {

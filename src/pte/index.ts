@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The world: types, bit vocabulary and kernel-named accessors shared by the
 // spec and the kernel model (which never import each other). Encoding (types,
 // bit layout, validation, format) in this folder; arch semantics (pte_modify,

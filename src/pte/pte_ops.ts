@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Present-PTE constructors and accessors with kernel names (SEMANTICS.md
 // §3.3, §3.4): reading the logical bits. What the modifiers do is arch
 // semantics (arch/x86.ts, arch/arm64.ts).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Softleaf (non-present, non-none) entries: constructors and predicates with
 // kernel names (include/linux/leafops.h, include/linux/swapops.h). SEMANTICS §3.5.
 import { PTE_MARKER_GUARD, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, SWP_EXCLUSIVE, SWP_SOFT_DIRTY, SWP_UFFD_WP } from './bits.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The world both the spec and the kernel model operate on. Addresses are
 // virtual page numbers (vpn = address >> PAGE_SHIFT); a PTE table covers the
 // 512 vpns of one PMD. SEMANTICS.md §3-§5.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // World validation: a world is checked before either side runs it, and every
 // problem names the field and the rule it breaks (never a crash deep inside).
 

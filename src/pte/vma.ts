@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // VMA-level derivations both sides read: vma_wants_writenotify() (mm/vma.c)
 // and vma_set_page_prot() (mm/mmap.c). They are mm/vma.c facts, not
 // mm/mprotect.c ones, so they live in the world. Rules R-VMA.1, R-VMA.5.

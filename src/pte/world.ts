@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Builders with explicit defaults, for tests, generators and the oracle. A
 // built world is deep-frozen; build another rather than editing one.
 

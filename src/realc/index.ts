@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The real-C check target and its build, for the CLI (`check --kernel`, `replay --kernel`).
 export { type Build, BuildError, buildKernel, buildKey, defaultCacheDir, SHIM_DIR } from './harness/build.js';
 export { explainCompileErrors, shimFileFor } from './harness/diagnostics.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The kernel's own C as a check target: one translation unit (an extracted
 // tree, or a fixture) compiled with the shim, run in a long-lived child.
 // Works with every property of src/check/properties.ts unchanged: a crash, a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The counterexample report: plain text in 80 columns that can be pasted into
 // a mailing-list reply, and the same content as JSON.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The summary table of a check run and the coverage table.
 import type { CoverageRow } from '../coverage/index.js';
 import { table } from './text.js';

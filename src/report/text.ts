@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Plain-text helpers for 80-column reports.
 export const WIDTH = 80;
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The counterexample corpus: counterexamples/<property>/<signature-hash>.json.
 // Reads are validated (zod, then the world rules of src/pte); writes are atomic
 // (temp file + link) and never overwrite an existing file.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The corpus file format, validated on read with zod. A file that does not
 // match names itself and the first offending field; no other file is affected.
 import { z } from 'zod';

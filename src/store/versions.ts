@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Versions recorded in every counterexample's provenance.
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The job worker's loop: receive a unit, open its target (once per target),
 // run it with the case tracker, post the outcome. A target that throws on load
 // is reported as such; a target that hangs or exits is found by the pool from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Bootstrap of a job worker: TypeScript through tsx when the tool runs from
 // source, then the job loop (job_main), whose URL the pool passes in.
 

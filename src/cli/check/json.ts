@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The `check --json` document and its schema. formatVersion changes when a
 // field changes meaning or disappears; new fields may appear within a version.
 import { z } from 'zod';

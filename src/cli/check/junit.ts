@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The JUnit XML form of a check run (one suite per target, one case per property).
 import type { RunRecord } from './records.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `check --kernel DIR [--patch FILE ...]`: the tree's own mm/mprotect.c,
 // patched in a temporary copy, extracted (src/realc/extract) and compiled
 // with the shim (src/realc/harness) once here, so a tree the extractor or the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Loads a target module (a registered variant's file or an --impl candidate)
 // in the thread that will run it, and names what is wrong with it.
 import { pathToFileURL } from 'node:url';

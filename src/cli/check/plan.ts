@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What one check consists of: units of (target, property), each a plain,
 // cloneable description a job worker can run on its own. Units are
 // independent and seeded alike, so their results do not depend on how many

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Runs units over N job workers. The main thread stays free: it watches each
 // worker's case tracker, so a target that stops answering for the per-case
 // time limit, or that ends its thread (process.exit()), is reported with the

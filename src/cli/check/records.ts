@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // One finished unit as the reporters see it: its result, its report, and
 // what became of saving it.
 import type { PropertyResult } from '../../check/run.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Where a check's findings go besides stdout: the corpus, the --junit file
 // and the --json file. Every output is tested for writability before the run,
 // so a long run never ends in an error that loses its verdict; a save that

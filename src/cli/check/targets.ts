@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Turns the command line's target choice into target specs a job worker can
 // open, and, for --in-process, into targets in this thread. A new kind of
 // target (such as a kernel tree's C) is one more branch here.

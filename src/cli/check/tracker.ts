@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The case tracker: a job worker records, in shared memory, where fast-check
 // is (how many cases, and the replay path of the case in progress), so the
 // main thread can name the world a target hung on, or called process.exit()

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Runs one unit (one property on one target) where it stands: inside a job
 // worker, or in the tool's own thread with --in-process. Builds the report of
 // a failure but saves nothing: the main thread prints, then saves.

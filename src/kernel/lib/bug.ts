@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The kernel's debug assertions (include/linux/mmdebug.h, include/asm-generic/bug.h):
 // BUG_ON and VM_BUG_ON_* stop the kernel; WARN_ON* and VM_WARN_ON_* log and go on.
 // MODEL: both throw. A modelled function whose precondition the kernel asserts

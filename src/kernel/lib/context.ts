@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The run context: one change_protection() call on its OWN copy of the page
 // tables and of the memmap. The input World is deep-frozen and never written.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Batch detection (mm/internal.h): fpb_t flags, __pte_batch_clear_ignored()
 // and folio_pte_batch_flags(). R-BATCH.1-5. Read from Diangang/linux
 // mm/internal.h @ 04d639618aa5abfb50cfdeee7a0d58e73969dd1a.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // PMD-mapped THP handling (mm/huge_memory.c): change_huge_pmd(),
 // change_non_present_huge_pmd(), can_change_pmd_writable(), __split_huge_pmd().
 // R-WALK.3. Read from Diangang/linux mm/huge_memory.c @ 35ce50121a22 (C); the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Kernel primitives the variants call, one concern per file, kernel names.
 export * from './bug.js';
 export * from './context.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // struct page / struct folio lookups (mm/memory.c vm_normal_page(),
 // include/linux/mm.h, page-flags.h). MODEL: a `struct page *` is its pfn and
 // resolves against the run's memmap copy (context.ts), so `first_page + idx`

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // struct mmu_gather (include/asm-generic/tlb.h), reduced to the observable:
 // the ordered list of tlb_flush_pte_range()/tlb_flush_pmd_range() calls.
 // R-TLB.1: the real gather widens a pending range and flushes at

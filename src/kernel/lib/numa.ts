@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // NUMA-hinting helpers: folio_can_map_prot_numa() (mm/mempolicy.c, B'/C),
 // vma_is_single_threaded_private() (mm/internal.h), and the memory-tier /
 // sysctl facts they read. R-PRES.2. Read from Diangang/linux mm/mempolicy.c

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Counters for the primitives a change_protection() run performs, read by the
 // `cost` command (src/cost/). Off unless a caller opens a counting window with
 // with_op_counts(); then each counted primitive adds one to its entry. The

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Address units of the model. MODEL: addresses are virtual page numbers (vpn),
 // so PAGE_SIZE is 1 and PAGE_SHIFT is 0; `addr += nr * PAGE_SIZE` and
 // `(end - addr) >> PAGE_SHIFT` then read exactly as in mm/mprotect.c.

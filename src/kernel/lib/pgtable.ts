@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // PTE-table access (include/linux/pgtable.h): ptep_get(), set_pte_at(),
 // pte_clear(), ptep_modify_prot_start/commit() and the generic batched
 // modify_prot_start_ptes()/modify_prot_commit_ptes(). A `pte_t *` is a vpn

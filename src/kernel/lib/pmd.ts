@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // PMD-level access (include/linux/pgtable.h, mm/memory.c pte_alloc()). A
 // `pmd_t *` is the absolute PMD index (vpn / PTRS_PER_PTE) into the run's own
 // copy of world.pmds. R-WALK.1, R-WALK.2.

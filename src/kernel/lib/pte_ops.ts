@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Kernel-signature wrappers over the world's x86 PTE accessors (src/pte).
 // Where the world helper needs the config, the wrapper takes it from the run
 // (the kernel gets it from the build). Pure accessors are re-exported as is.

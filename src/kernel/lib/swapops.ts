@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Non-present ("softleaf") entries with kernel names: the softleaf_* API of
 // C (include/linux/leafops.h), the leafent_* names of linux-next B', and the
 // swp_entry_t names of A/B (include/linux/swapops.h). SEMANTICS §3.5, §10.

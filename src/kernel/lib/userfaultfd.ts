@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // userfaultfd and soft-dirty helpers with kernel signatures
 // (include/linux/userfaultfd_k.h, mm/internal.h pte_needs_soft_dirty_wp()).
 // R-WR.2.3, R-WR.2.4, R-NONE.1.

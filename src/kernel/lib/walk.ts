@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The walk above the PTE level (mm/mprotect.c): change_protection() ->
 // change_protection_range() -> change_pmd_range() -> the variant's
 // change_pte_range() / change_huge_pmd(). Shared by every variant; read from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Variant falcato-v2 (version C, v2): the PTE-level functions of mm/mprotect.c
 // after Pedro Falcato's "[PATCH v2 0/2] mm/mprotect: micro-optimization work"
 // (24 Mar 2026, lkml.iu.edu/2603.3/01509.html). Reconstructed from falcato-v3

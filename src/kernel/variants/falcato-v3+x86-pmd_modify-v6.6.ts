@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Variant falcato-v3+x86-pmd_modify-v6.6: the baseline mm/mprotect.c (version
 // C, falcato-v3) built against the x86 pmd_modify() every release shipped
 // from v6.6 until f7491d7c81db "x86/mm: Fix user-space data loss with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Variant falcato-v3 (version C, the BASELINE): the PTE-level functions of
 // mm/mprotect.c after Pedro Falcato's "[PATCH v3 0/2] mm/mprotect:
 // micro-optimization work" (2 Apr 2026, lkml.iu.edu/2604.0/03667.html; taken

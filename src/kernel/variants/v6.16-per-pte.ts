@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Variant v6.16-per-pte (version A): the per-PTE change_pte_range() before
 // large-folio batching, with the NUMA filter and the softleaf handling inline.
 // Read from torvalds/linux mm/mprotect.c @ 003fde4492c88ac3a1fee3d97b3834a679780af3

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Variant v6.17-cac1db8c3aad (version B as first merged, KNOWN-BAD): Dev
 // Jain's "mm: optimize mprotect() by PTE batching" (cac1db8c3aad, v6.17-rc1;
 // v5 6/7 at lore 20250718090244.21092-7-dev.jain@arm.com). BUG (kept on

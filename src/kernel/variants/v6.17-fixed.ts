@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Variant v6.17-fixed (version B): Dev Jain's "mm: optimize mprotect() by
 // PTE batching" (cac1db8c3aad, v6.17-rc1) with its syzbot-found fix
 // cf1b80dc31a1 "mm: pass page directly instead of using folio_page" (v6.17-rc2,

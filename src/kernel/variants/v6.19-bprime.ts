@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Variant v6.19-bprime (version B'): the PTE-level functions of mm/mprotect.c
 // in linux-next, late 2025: B plus the NUMA rework (folio_can_map_prot_numa(),
 // "already PROT_NONE" checked first and skipping one PTE, DMA-pinned tested

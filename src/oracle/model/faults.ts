@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The fault handlers a probe exercises: read faults (zero page, huge zero
 // page, fault-around) and write faults (anonymous, COW, shared, uffd-wp,
 // huge PMD), each checked on the live kernel first (oracle/README.md).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Folio and mapcount tracking: every folio the model allocated, its per-page
 // mapcount (this process and every live holder child) and PageAnonExclusive,
 // and the holder children's mappings.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // fork() of a holder child (copy_page_range() for the VMAs that need a copy)
 // and its exit.
 import { _PAGE_SPECIAL, pte_wrprotect } from '../../pte/index.js';

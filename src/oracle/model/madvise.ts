@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // MADV_DONTNEED (zap) and MADV_GUARD_INSTALL / MADV_GUARD_REMOVE.
 import { _PAGE_SPECIAL, NONE_PTE, PTE_MARKER_GUARD, PTE_MARKER_UFFD_WP, pte_uffd_wp } from '../../pte/index.js';
 import { make_pte_marker } from '../../pte/softleaf.js';

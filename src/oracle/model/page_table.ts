@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The page-table model: one PMD slot and one PTE table per region, how a
 // probe sees a page through pagemap, and the World a spec call walks.
 import {

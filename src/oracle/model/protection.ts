@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Protection changes through the spec: mprotect() and UFFDIO_WRITEPROTECT go
 // through the spec's caller entry points (spec/callers.ts, or another
 // SpecEngine), and each walk's decisions are kept for the decisive probes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The region (VMA) model: a region is a PMD-aligned mapping; its VMAs are the
 // runs of equal protection and compatible anon_vma inside it (mprotect splits
 // and vma_merge joins them).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The process model's state types and constants, shared by the layers in
 // this folder (folios, regions, page table, protection changes, faults,
 // fork, madvise). See src/oracle/predict.ts for how they fit together.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // arm64 arch semantics over the logical bit layout (the model maps arm64's
 // PTE onto the x86 logical bits, SEMANTICS §12.2). Only what differs from
 // x86 lives here: the flush rule and pmd_modify().

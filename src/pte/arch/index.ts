@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Arch semantics, selected by the world's KConfig (x86-64 or arm64), and the
 // one model option that picks a historic arch helper: which x86 pmd_modify()
 // the kernel model runs. The spec never reads the option: it always uses the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // x86-64 arch semantics over the logical bit layout of ../bits.ts: what
 // pte_modify()/pmd_modify() keep, the saved-dirty shifts, the PTE modifiers,
 // the TLB flush rule and the protection map. SEMANTICS §3.3, §3.4, §5.2,

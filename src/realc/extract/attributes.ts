@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Attribute macros. Written before a return type (`static __always_inline
 // void f(...)`) they make the C grammar read the macro as the type and wrap
 // the real type in an ERROR node, so they are blanked to spaces of the same

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Preprocessor conditionals, decided against the fixed x86-64 configuration
 // (config.ts), the macros the shim defines, and the macros defined earlier in
 // the kernel files. Only the conditionals that matter are decided: those

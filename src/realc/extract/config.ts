@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The fixed build configuration the extractor evaluates `#if`/`#ifdef` against:
 // an x86-64 kernel configured as the project's worlds assume (NUMA balancing,
 // THP, soft-dirty, userfaultfd write-protect with PTE markers). Kconfig symbols

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What a C file defines, collected from its tree-sitter parse: functions,
 // macros, typedefs, struct/union/enum tags, enum constants, globals, and
 // function prototypes (declarations only). Each definition remembers the

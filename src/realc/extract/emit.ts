@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Emitting the translation unit: the shim include, then the extracted
 // definitions in an order that compiles: macros and types (headers first:
 // pgtable.h, internal.h, then mprotect.c; source order within a file), then a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Extraction: the page-table half of a kernel tree's mm/mprotect.c (with the
 // helpers it reaches in mm/internal.h and include/linux/pgtable.h) as one C
 // translation unit that compiles against the shim. See docs in REAL-C design

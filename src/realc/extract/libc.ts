@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Names the C compiler and its standard headers provide. A kernel file may
 // use them (ULONG_MAX, NULL, offsetof ...); they resolve only when the shim
 // includes the header that declares them, else they are reported as missing

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The C parser: web-tree-sitter with the tree-sitter C grammar, both loaded
 // from node_modules as WebAssembly (no native build). The runtime is set up
 // once per process, lazily, on the first parse.

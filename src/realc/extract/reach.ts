@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The reachability walk: from change_protection(), follow every name a
 // compiled definition uses across the three kernel files. A name the shim
 // defines stops the walk (model); a name the kernel files define is extracted

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What a definition refers to: the identifiers and tags its compiled text
 // uses, minus its own parameters and locals, struct members and labels. Code
 // in a conditional arm that is not compiled is left out (and blanked when

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The boundary between extracted kernel code and the model: every name the
 // shim's headers define is "model". The headers are parsed with the same C
 // parser; no list of API names is kept by hand.

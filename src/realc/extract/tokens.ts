@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Token walks over a tree-sitter subtree.
 import type { Node } from 'web-tree-sitter';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Which generation of the kernel API a tree's code speaks, from the names it
 // uses: the shim models all of them, the report names the one detected.
 // Spellings: swp_entry_t and is_*_migration_entry (v6.16, include/linux/swapops.h),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Compile one translation unit with the shim into a runnable child, cached
 // outside the repository by the hash of everything that goes into it.
 import { execFileSync, spawnSync } from 'node:child_process';

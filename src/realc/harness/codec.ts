@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The binary encoding between the harness and the C child (src/realc/shim/
 // world.c is the other side; keep the two in step). Little-endian u32 words.
 // A request is [length, op, ...body]; a response is [length, ...body].

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Turns the compiler's complaints about unknown names into what a user can
 // act on: "the tree uses X, which the shim does not model; add it in <file>".
 // These are diagnostics from the compiler, not C source.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The long-lived C child and its synchronous request/response channel: two
 // FIFOs (mkfifo) opened with fs.openSync and driven with readSync/writeSync,
 // so CheckTarget.run() can stay synchronous. A crash or hang of the child is

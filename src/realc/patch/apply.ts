@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Applying patches to a copy of the three files a check reads: the files of
 // DIR are copied to a fresh directory under the system temp dir, the patches
 // are applied there in order with `patch -p1` (no fuzz, no backups, rejects

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Naming the tree in a report: `git describe --always --dirty` when DIR is the
 // top of a git work tree, else the path.
 import { spawnSync } from 'node:child_process';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Reading patch files: a list mail saved as mbox (maybe several patches),
 // `git format-patch` output (one mail), or a plain unified diff (git's or
 // `diff -u`'s). Each patch keeps its Subject for the report and the paths of
