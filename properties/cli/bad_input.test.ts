@@ -20,7 +20,7 @@ describe('bad flag values and names exit 2 with a message naming the flag', () =
     [['check', '--arch', 'mips'], /argument 'mips' is invalid. Allowed choices are x86-64, arm64/],
     [['check', '--case-timeout', 'x'], /--case-timeout must be a positive integer/],
     [['check', '--frobnicate'], /unknown option '--frobnicate'/],
-    [['check', '--variant', 'no-such-variant'], /unknown variant "no-such-variant"; known: falcato-v3/],
+    [['check', '--variant', 'no-such-variant'], /unknown variant "no-such-variant"; known \(see `list`\):\n {2}falcato-v3/],
     [['check', '--property', 'no-such-property'], /unknown property 'no-such-property'/],
     [['check', '--path', '1:2'], /--path replays one failure: give it with --seed and exactly one --property/],
     [['check', '--impl', 'does/not/exist.ts'], /--impl does\/not\/exist.ts: no such file/],

@@ -168,3 +168,32 @@ describe('replay paths', () => {
     expect(() => expandPath('--path', '3:x*2')).toThrow(/--path must be steps/);
   });
 });
+
+describe('help and messages fit 80 columns', () => {
+  it.each([
+    [[]],
+    [['check']],
+    [['replay']],
+    [['show']],
+    [['list']],
+    [['prove']],
+    [['oracle']],
+    [['new-variant']],
+    [['cost']],
+    [['extract']],
+    [['gallery']],
+  ])('%j --help: every line within 80 columns, no empty default shown', async (cmd) => {
+    const r = await cli([...cmd, '--help']);
+    const text = r.stdout + r.stderr;
+    expect(text.length).toBeGreaterThan(0);
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(text).not.toContain('(default: [])');
+  });
+
+  it('the unknown-variant error is wrapped, and lists every variant', async () => {
+    const r = await cli(['check', '--variant', 'no-such']);
+    expect(r.code).toBe(2);
+    for (const line of r.stderr.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    expect(r.stderr).toMatch(/b18-numa-null-folio-hinted/);
+  });
+});

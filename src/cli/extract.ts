@@ -120,10 +120,11 @@ export function registerExtract(root: Command, io: Io, done: (code: number) => v
       `
 Examples:
   mprotect-spec extract --kernel ~/linux > /tmp/mprotect-tu.c
-  mprotect-spec extract --kernel ~/linux --patch 0001-foo.patch -o /tmp/patched-tu.c
+  mprotect-spec extract --kernel ~/linux --patch 0001-foo.patch -o /tmp/tu.c
 
-Exit codes: 0 printed; 2 bad input (no mm/mprotect.c, a file that does not parse, no
-change_protection(), a name the shim does not model, a patch that does not apply).`,
+Exit codes: 0 printed; 2 bad input (no mm/mprotect.c, a file that does not
+parse, no change_protection(), a name the shim does not model, a patch that
+does not apply).`,
     )
     .action(async (raw: { kernel: string; patch: string[]; output?: string; shim?: string; json?: boolean }) => {
       done(

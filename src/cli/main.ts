@@ -2,7 +2,7 @@
 // The `mprotect-spec` command line. Exit codes: 0 agreement, 1 divergence
 // found, 2 bad usage or bad input. main() never calls process.exit, so tests
 // run it in-process with a memory Io.
-import { Argument, Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Help, Option } from 'commander';
 import { GalleryConflictError } from '../kernel/gallery_patch.js';
 import { VariantLoadError } from '../kernel/index.js';
 import type { Arch } from '../pte/index.js';
@@ -26,10 +26,18 @@ const EXIT_CODES = `
 Exit codes:
   0  agreement (or nothing to report)
   1  divergence found (a property fails, or a stored expectation changed)
-  2  bad usage or bad input (unknown variant, bad flag value, malformed corpus file,
-     candidate module without change_protection)`;
+  2  bad usage or bad input (unknown variant, bad flag value, malformed corpus
+     file, a candidate module without change_protection, a kernel tree or
+     patch that cannot be used)`;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Option help without the "(default: [])" of repeatable options, which says nothing. */
+const plainHelp = new Help();
+function optionDescription(option: Option): string {
+  const empty = Array.isArray(option.defaultValue) && option.defaultValue.length === 0;
+  return empty ? option.description : plainHelp.optionDescription(option);
+}
 
 interface RawCheck {
   variant: string[];
@@ -65,6 +73,7 @@ function program(io: Io, done: (code: number) => void): Command {
     )
     .version(VERSION_STRING, '-V, --version')
     .exitOverride()
+    .configureHelp({ optionDescription })
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXIT_CODES);
@@ -109,11 +118,12 @@ function program(io: Io, done: (code: number) => void): Command {
       'after',
       `
 Examples:
-  mprotect-spec check                                   # the baseline, 1000 cases per property
+  mprotect-spec check                  # the baseline, 1000 cases per property
+  mprotect-spec check --kernel ~/linux --patch 0001-foo.patch  # a tree's own C
   mprotect-spec check --variant my-patch --runs 5000
-  mprotect-spec check --impl ~/linux-patch/model.ts     # a candidate outside the project
-  mprotect-spec check --kernel ~/linux --patch 0001-foo.patch   # the tree's own C
-  mprotect-spec check --seed 7 --shard 3/16 --runs 100000 --time-limit 3600 --junit out.xml
+  mprotect-spec check --impl ~/work/model.ts   # a candidate outside the project
+  mprotect-spec check --seed 7 --shard 3/16 --runs 100000 --time-limit 3600 \\
+    --junit out.xml
 ${EXIT_CODES}`,
     )
     .action(async (raw: RawCheck) => {

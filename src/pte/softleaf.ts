@@ -12,8 +12,6 @@ function with_swp_flags(entry: SoftleafPte, flags: number): SoftleafPte {
   return flags === entry.flags ? entry : { kind: 'softleaf', type: entry.type, offset: entry.offset, flags };
 }
 
-export const pte_is_softleaf = (pte: Pte): pte is SoftleafPte => pte.kind === 'softleaf';
-
 /** Types whose offset is a pfn (softleaf_has_pfn). */
 export function softleaf_has_pfn(entry: SoftleafPte): boolean {
   return entry.type !== 'swap' && entry.type !== 'marker';

@@ -45,6 +45,3 @@ export function vma_page_prot(vma: Omit<Vma, 'vm_page_prot'> & { vm_page_prot?: 
   if (!vma_wants_writenotify(withProt, full, config)) return full;
   return vm_pgprot_modify(cache, vma.flags & ~VM_SHARED, vma.pkey);
 }
-
-/** vm_get_page_prot for the given flags with the VMA's pkey (used by callers). */
-export const vma_full_prot = (vma: Vma): Pgprot => vm_get_page_prot(vma.flags, vma.pkey);

@@ -3,7 +3,7 @@
 // built world is deep-frozen; build another rather than editing one.
 
 import { pmd_span } from './addr.js';
-import { _PAGE_PRESENT, _PAGE_PROTNONE, VM_MAYEXEC, VM_MAYREAD, VM_MAYWRITE } from './bits.js';
+import { VM_MAYEXEC, VM_MAYREAD, VM_MAYWRITE } from './bits.js';
 import { deepFreeze } from './freeze.js';
 import type { Folio, KConfig, MmState, NumaState, PmdSlot, Pte, Vma, World } from './types.js';
 import { vma_page_prot } from './vma.js';
@@ -96,5 +96,3 @@ export function mkWorld(w: WorldInit): World {
     cp_flags: w.cp_flags ?? 0,
   });
 }
-
-export const isProtNoneFlags = (flags: number): boolean => (flags & (_PAGE_PRESENT | _PAGE_PROTNONE)) === _PAGE_PROTNONE;

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type CheckTarget, variantTarget } from '../../check/index.js';
 import { BASELINE_VARIANT, getVariant, loadErrorOf, type Variant } from '../../kernel/index.js';
 import { kernelTarget } from '../../realc/index.js';
+import { wrap } from '../../report/text.js';
 import { PROJECT_ROOT } from '../../store/index.js';
 import { loadCandidate } from '../candidate.js';
 import { UsageError } from '../errors.js';
@@ -43,7 +44,10 @@ export function chosenVariants(o: TargetChoice): Variant[] {
     try {
       v = (o.lookup ?? getVariant)(name);
     } catch (error) {
-      throw new UsageError((error as Error).message.replace(/^unknown kernel variant/, 'unknown variant'));
+      const message = (error as Error).message.replace(/^unknown kernel variant/, 'unknown variant');
+      const [head, known] = message.split('; known: ');
+      if (known === undefined) throw new UsageError(message);
+      throw new UsageError(`${head}; known (see \`list\`):\n${wrap(`  ${known}`, 78, '  ').join('\n')}`);
     }
     const failed = loadErrorOf(v.name);
     if (failed !== null) throw new UsageError(`--variant ${v.name} (${v.file}) failed to load: ${failed}`);
