@@ -9,6 +9,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 rmSync(join(root, 'dist'), { recursive: true, force: true });
+// the gallery's applied copies (src/kernel/.gallery, made by loading the gallery) are compiled too
+execFileSync(process.execPath, ['--import', 'tsx', '-e', "await import('./src/kernel/gallery.ts')"], {
+  cwd: root,
+  stdio: 'inherit',
+});
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
   cwd: root,
   stdio: 'inherit',

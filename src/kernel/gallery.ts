@@ -33,7 +33,13 @@ export const GALLERY_BASELINE_FILE = 'src/kernel/variants/falcato-v3.ts';
 /** Where the applied copies go (ignored by git). */
 export const GALLERY_APPLIED_DIR = 'src/kernel/.gallery';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/**
+ * Running from the built package (dist/src/kernel/gallery.js): the applied
+ * copies were made and compiled at build time (bin/build.mjs), next to this
+ * file; nothing is applied or written at load.
+ */
+const BUILT = import.meta.url.endsWith('.js');
+const REPO_ROOT = fileURLToPath(new URL(BUILT ? '../../../' : '../../', import.meta.url));
 
 /** The short id of a gallery bug: 'b2' for 'b2-softdirty-polarity'. */
 export const galleryId = (name: string): string => name.slice(0, name.indexOf('-'));
@@ -267,7 +273,7 @@ export function failingList<T>(error: Error): readonly T[] {
   });
 }
 
-const conflicts = materializeGallery();
+const conflicts = BUILT ? [] : materializeGallery();
 
 /** Null when every patch applies; otherwise one error naming every conflicting bug. */
 export const GALLERY_CONFLICT: GalleryConflictError | null =
@@ -276,7 +282,9 @@ export const GALLERY_CONFLICT: GalleryConflictError | null =
 async function load(): Promise<readonly Variant[]> {
   const variants: Variant[] = [];
   for (const entry of GALLERY_ENTRIES) {
-    const url = pathToFileURL(join(REPO_ROOT, galleryAppliedFile(entry.name))).href;
+    const url = BUILT
+      ? new URL(`./.gallery/${entry.name}.js`, import.meta.url).href
+      : pathToFileURL(join(REPO_ROOT, galleryAppliedFile(entry.name))).href;
     const mod = (await import(/* @vite-ignore */ url)) as { change_protection: (world: World) => KernelOutcome };
     variants.push(variantOf(entry, mod.change_protection));
   }
