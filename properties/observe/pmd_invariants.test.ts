@@ -3,16 +3,22 @@
 // hold on huge PMDs, for the spec and every equivalent variant, and the
 // invariants property itself catches a huge-PMD write-gate bug: falcato-v3
 // with one test removed from can_change_pmd_writable() (mm/huge_memory.c).
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { change_protection_spec } from '../../spec/index.js';
+import { worldArb } from '../../src/arbitraries/index.js';
 import {
   type CheckTarget,
   equivalentVariants,
   getProperty,
+  runGuarded,
   runProperty,
   specAsTarget,
   variantTarget,
 } from '../../src/check/index.js';
+import { labelsOf } from '../../src/coverage/index.js';
+import { getVariant } from '../../src/kernel/index.js';
+import { expectedCount } from '../../src/observe/index.js';
 import type { World } from '../../src/pte/index.js';
 import { expectHolds, explainFailure, globalSeed, runs } from '../budget.js';
 import { mutant } from './mutant.js';
@@ -64,4 +70,21 @@ describe('the invariants property catches huge-PMD write-gate bugs', () => {
       expect(r.failure, explainFailure(r)).not.toBeNull();
       expect(r.failure!.mismatches.map((m) => m.rule)).toContain(rule);
     });
+});
+
+describe('a huge PMD the range does not reach', () => {
+  it('is drawn, and the count formula leaves it out (INV-16 on the spec and the baseline)', () => {
+    const seed = globalSeed();
+    const idle = fc
+      .sample(worldArb(worldOptions), { seed, numRuns: runs(3000) })
+      .filter((w) => labelsOf(w).has('pmd-idle-beside-range'));
+    expect(idle.length, `seed ${seed}: no idle huge PMD drawn`).toBeGreaterThan(0);
+    const baseline = variantTarget(getVariant('falcato-v3'));
+    for (const w of idle) {
+      const out = spec(w);
+      expect(expectedCount(w, out)).toBe(out.count);
+      const run = runGuarded(baseline, w);
+      expect(run.ok && run.outcome.count).toBe(out.count);
+    }
+  });
 });

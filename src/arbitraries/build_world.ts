@@ -340,13 +340,18 @@ function buildRange(layout: Layout, huge: boolean, start: number, n: number): { 
     const lo = scaled(n);
     return { start: start + lo, end: start + lo + 1 + (layout.range.len % (n - lo)) };
   }
-  // A THP world. The range starts inside the THP: one wholly in the PTE tail is a PTE world with an idle
-  // PMD beside it, and INV-16's count formula (src/observe/invariants.ts expectedCount) still adds 512
-  // for every huge PMD left huge, touched or not; lift this once it counts only PMDs the range covers.
-  // lo counts back from the THP's last page (mprotect(): the THP whole), so shrinking toward lo = 0
-  // keeps the range small; with a tail, the range ends in it where a PTE world of the same segments
-  // would end with lo = 0, so the THP can be shrunk away and the tail still fails the same way.
-  const lo = mprotectHuge ? 0 : PTRS_PER_PTE - 1 - scaled(PTRS_PER_PTE);
+  // A THP world. lo counts back from the THP's last page (mprotect(): the THP whole), so shrinking
+  // toward lo = 0 keeps the range small; with a tail, the range ends in it where a PTE world of the same
+  // segments would end with lo = 0, so the THP can be shrunk away and the tail still fails the same way.
+  // Past the THP's first page, lo moves into the tail: a range wholly in the tail leaves the huge PMD
+  // idle beside it (not visited, not counted: INV-16, INV-18).
+  const span = mprotectHuge ? 1 : PTRS_PER_PTE + tail;
+  const back = scaled(span);
+  if (back >= PTRS_PER_PTE) {
+    const inTail = PTRS_PER_PTE + (back - PTRS_PER_PTE);
+    return { start: start + inTail, end: start + inTail + 1 + (layout.range.len % (n - inTail)) };
+  }
+  const lo = mprotectHuge ? 0 : PTRS_PER_PTE - 1 - back;
   if (tail > 0) return { start: start + lo, end: start + PTRS_PER_PTE + 1 + (layout.range.len % tail) };
   return { start: start + lo, end: start + lo + 1 + (layout.range.len % (n - lo)) };
 }

@@ -79,6 +79,7 @@ export const LABELS: readonly LabelDef[] = [
   { id: 'pmd-numa-protnone', min: 0.002, describe: 'PROT_NUMA meets a whole THP that is already PROT_NONE' },
   { id: 'pmd-numa-skip-folio', min: 0.002, describe: 'PROT_NUMA meets a whole THP whose folio it must skip' },
   { id: 'pmd-with-ptes', min: 0.03, describe: 'a PMD-mapped THP and PTE-mapped pages in the same VMA' },
+  { id: 'pmd-idle-beside-range', min: 0.001, describe: 'a PMD-mapped THP beside a range that does not reach it' },
   {
     id: 'numa-shared-single-threaded-local',
     min: 0.0015,
@@ -211,7 +212,9 @@ function pmdLabels(world: World, add: (id: string, cond: boolean) => void): void
     add('pmd-with-ptes', hasPtes);
     const lo = (p0 + j) * PTRS_PER_PTE;
     const hi = lo + PTRS_PER_PTE;
-    if (world.range.end <= lo || world.range.start >= hi) return; // not touched
+    const touched = world.range.end > lo && world.range.start < hi;
+    add('pmd-idle-beside-range', !touched);
+    if (!touched) return;
     const whole = world.range.start <= lo && world.range.end >= hi;
     // pgtable_split_needed(): uffd-wp markers live at PTE level, so a file THP is split (mm/mprotect.c).
     const uffdSplit = (cp & MM_CP_UFFD_WP) !== 0 && !world.vma.anonymous;

@@ -123,7 +123,7 @@ const pmdSlotIndex = (world: World, vpn: number): number => pmd_index_of(vpn) - 
  * INV-16, the count formula of §13.2, from the before/after entries: every
  * present PTE the walk processed (under PROT_NUMA: every one that changed,
  * since a processed PTE always becomes PROT_NONE), every non-present slot
- * that changed, and 512 per huge PMD updated. PTEs that come from a split
+ * that changed, and 512 per huge PMD the range reaches and updates. PTEs that come from a split
  * count like present ones; a zapped (file) THP's slots count only for markers.
  */
 export function expectedCount(world: World, after: Outcome): number {
@@ -144,9 +144,14 @@ export function expectedCount(world: World, after: Outcome): number {
       if (!numa || !pte_same(a, b)) count += 1;
     } else if (!pte_same(a, b)) count += 1;
   }
+  // A huge PMD is counted whole, and only when the range reaches it: change_pmd_range() never visits
+  // a PMD outside [start, end), so a THP beside a range that lies wholly in the PTE tail adds nothing.
+  const p0 = pmd_index_of(world.vma.start);
   world.pmds.forEach((pmd, j) => {
     const now = after.pmds[j];
-    if (pmd.kind === 'huge' && now?.kind === 'huge' && !(numa && pte_same(now.pmd, pmd.pmd))) count += HPAGE_PMD_NR;
+    const first = (p0 + j) * PTRS_PER_PTE;
+    const reached = Math.min(first + PTRS_PER_PTE, world.range.end) > Math.max(first, world.range.start);
+    if (pmd.kind === 'huge' && reached && now?.kind === 'huge' && !(numa && pte_same(now.pmd, pmd.pmd))) count += HPAGE_PMD_NR;
   });
   return count;
 }
