@@ -5,6 +5,7 @@
 // symbol, a WeakMap...). Instead of the bare DataCloneError, the report names
 // the value and where it sits in the outcome, and keeps the world and the
 // property's own mismatches.
+import type { Mismatch } from '../../observe/index.js';
 import type { UnitOutcome } from './plan.js';
 
 /** Where the first value that cannot be cloned sits, as a path like `actual.flushes[3]`, and what it is. */
@@ -92,7 +93,7 @@ export function cloneableOutcome(outcome: UnitOutcome): UnitOutcome | null {
   const safe = cloneableCopy(outcome) as UnitOutcome;
   const message = uncloneableMessage({ ...found, path: found.path || '(the whole value)' });
   if (safe.view) {
-    const mismatches = [...safe.view.mismatches, { rule: 'REL-CRASH', message }];
+    const mismatches: Mismatch[] = [...safe.view.mismatches, { rule: 'REL-CRASH', message }];
     const failure = safe.result.failure && { ...safe.result.failure, mismatches };
     return { ...safe, view: { ...safe.view, mismatches }, result: { ...safe.result, failure } };
   }
