@@ -25,7 +25,7 @@ function flagText(row: ShapeRow): string {
 export function renderCostText(report: CostReport): string {
   const lines: string[] = [];
   lines.push(...wrap(`cost per PTE: A = ${report.a}`, 78));
-  lines.push(...wrap(`              B = ${report.b}`, 78));
+  lines.push(...wrap(`B = ${report.b}`, 64).map((l, i) => (i === 0 ? ' '.repeat(14) + l : l)));
   lines.push('(primitive calls per PTE of a 512-entry table; mean PTEs per batch)');
   if (report.compared.length < OP_NAMES.length) lines.push(...wrap(`calls summed over: ${report.compared.join(', ')}`, 78));
   lines.push('');

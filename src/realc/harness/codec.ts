@@ -71,21 +71,14 @@ export class Words {
   reset(): void {
     this.len = 0;
   }
-}
-
-function pushEntry(w: Words, pte: Pte): void {
-  if (pte.kind === 'none') {
-    w.push(0);
-    w.push(0);
-    w.push(0);
-  } else if (pte.kind === 'present') {
-    w.push(1);
-    w.push(pte.pfn);
-    w.push(pte.flags);
-  } else {
-    w.push(2 | ((TYPE_CODE.get(pte.type) ?? 0) << 4));
-    w.push(pte.offset);
-    w.push(pte.flags);
+  /** Room for `n` more words, so a loop can store into `buf` directly (the hot path: PTEs). */
+  ensure(n: number): Uint32Array {
+    if (this.len + n > this.buf.length) {
+      const next = new Uint32Array(Math.max(this.buf.length * 2, this.len + n));
+      next.set(this.buf.subarray(0, this.len));
+      this.buf = next;
+    }
+    return this.buf;
   }
 }
 
@@ -196,7 +189,27 @@ function pushWorldBody(world: World, w: Words): void {
       w.push(0);
     }
   }
-  for (const pte of world.ptes) pushEntry(w, pte);
+  // the PTEs are most of a request: stored straight into the buffer, three words each
+  const ptes = world.ptes;
+  const buf = w.ensure(ptes.length * 3);
+  let i = w.len;
+  for (let k = 0; k < ptes.length; k++, i += 3) {
+    const pte = ptes[k] as Pte;
+    if (pte.kind === 'present') {
+      buf[i] = 1;
+      buf[i + 1] = pte.pfn;
+      buf[i + 2] = pte.flags;
+    } else if (pte.kind === 'none') {
+      buf[i] = 0;
+      buf[i + 1] = 0;
+      buf[i + 2] = 0;
+    } else {
+      buf[i] = 2 | ((TYPE_CODE.get(pte.type) ?? 0) << 4);
+      buf[i + 1] = pte.offset;
+      buf[i + 2] = pte.flags;
+    }
+  }
+  w.len = i;
 }
 
 function pushFolio(w: Words, f: Folio): void {
@@ -213,11 +226,16 @@ function pushFolio(w: Words, f: Folio): void {
   );
   w.push(f.nid);
   const n = 1 << f.order;
-  for (let base = 0; base < n; base += 32) {
+  const bits = f.anonExclusive;
+  const buf = w.ensure((n + 31) >>> 5);
+  let i = w.len;
+  for (let base = 0; base < n; base += 32, i++) {
     let word = 0;
-    for (let k = 0; k < 32 && base + k < n; k++) if (f.anonExclusive[base + k]) word |= 1 << k;
-    w.push(word);
+    const top = Math.min(32, n - base);
+    for (let k = 0; k < top; k++) if (bits[base + k]) word |= 1 << k;
+    buf[i] = word >>> 0;
   }
+  w.len = i;
 }
 
 /** What the child reported about one case besides the outcome. */
