@@ -30,9 +30,11 @@ const ROUNDS = 5;
 function bestInterleaved(fns: readonly (() => void)[]): number[] {
   const ms = fns.map(() => Number.POSITIVE_INFINITY);
   for (let round = 0; round < ROUNDS; round++)
-    fns.forEach((fn, i) => {
+    // the order turns each round, so no contender always runs after the same one (GC debt, caches)
+    fns.forEach((_, k) => {
+      const i = (k + round) % fns.length;
       const t0 = performance.now();
-      fn();
+      (fns[i] as () => void)();
       ms[i] = Math.min(ms[i] as number, performance.now() - t0);
     });
   return ms;
@@ -67,8 +69,10 @@ for (const [worlds, arb] of [
     for (const w of sample) sink += compareExact(w, batchAwareSpec(w, spec), run(w)).length;
   };
   // runMany: BATCH_CASES worlds per round trip to the child instead of one
+  // (a batch at a time, its outcomes dropped as runAll drops them, so both keep the same garbage)
   const runBatched = () => {
-    for (const r of target.runMany(sample)) sink += r.ok ? r.outcome.count : 0;
+    for (let i = 0; i < sample.length; i += BATCH_CASES)
+      for (const r of target.runMany(sample.slice(i, i + BATCH_CASES))) sink += r.ok ? r.outcome.count : 0;
   };
   const contenders = [
     ['TS falcato-v3 run', runAll(ts.run)],
