@@ -125,7 +125,7 @@ export function kernelTarget(options: KernelTargetOptions): KernelTarget {
     encodeWorld(world, words);
     return outcomeOf(world, request());
   };
-  const settle = (world: World, fn: () => KernelOutcome): RunResult => {
+  const settle = (fn: () => KernelOutcome): RunResult => {
     try {
       return { ok: true, outcome: fn() };
     } catch (error) {
@@ -145,10 +145,10 @@ export function kernelTarget(options: KernelTargetOptions): KernelTarget {
       } catch (error) {
         if (!(error instanceof ChildDied)) throw error;
         // the child died somewhere in this batch: one world at a time finds which
-        for (const w of chunk) results.push(settle(w, () => run(w)));
+        for (const w of chunk) results.push(settle(() => run(w)));
         continue;
       }
-      chunk.forEach((w, k) => results.push(settle(w, () => outcomeOf(w, bodies[k] as Uint32Array))));
+      for (const [k, w] of chunk.entries()) results.push(settle(() => outcomeOf(w, bodies[k] as Uint32Array)));
     }
     return results;
   };
