@@ -110,7 +110,7 @@ describe('cost --kernel on the command line', () => {
   it.each([
     [['cost', '--patch', 'x.patch'], /--patch goes with --kernel DIR/],
     [['cost', '--against-patch', 'x.patch'], /--against-patch goes with --against-kernel DIR/],
-    [['cost', '--kernel', 'k', '--variant', 'falcato-v3'], /give one of --variant, --impl and --kernel/],
+    [['cost', '--kernel', 'k', '--variant', 'falcato-v3'], /give --kernel DIR on its own, not with --variant or --impl/],
     [['cost', '--reps', 'many'], /--reps must be a non-negative integer, got 'many'/],
     [['cost', '--kernel', '/nonexistent/tree'], /nonexistent/],
   ])('%j exits 2 with a message', async (args, message) => {

@@ -79,8 +79,9 @@ async function implSide(path: string, cwd: string): Promise<CostSide> {
 }
 
 export async function runCost(o: CostOptions, io: Io): Promise<number> {
-  const givenA = [o.variant, o.impl, o.kernel].filter((x) => x !== undefined).length;
-  if (givenA > 1) throw new UsageError('give one of --variant, --impl and --kernel');
+  if (o.variant !== undefined && o.impl !== undefined) throw new UsageError('give --variant or --impl, not both');
+  if (o.kernel !== undefined && (o.variant !== undefined || o.impl !== undefined))
+    throw new UsageError('give --kernel DIR on its own, not with --variant or --impl');
   if (o.patches?.length && o.kernel === undefined) throw new UsageError('--patch goes with --kernel DIR');
   if (o.againstPatches?.length && o.againstKernel === undefined)
     throw new UsageError('--against-patch goes with --against-kernel DIR');
