@@ -4,9 +4,13 @@
 //      variant's run, and each variant's full agreement check (run + relation);
 //   2. where the time of one checked case goes (simple timers per stage);
 //   3. for every known-bad variant: cases and time to the first counterexample
-//      (median and worst over BENCH_SEEDS seeds) and the shrunk size.
+//      (median and worst over BENCH_SEEDS seeds) and the shrunk size;
+//   4. the README's default check as a user runs it, side by side: against bare
+//      generation of the same worlds, job workers against --in-process, and
+//      --jobs 1 against --jobs 2 (bench/check_modes.ts).
 // Prints tables and writes reports/bench.json.
-// Knobs: BENCH_CASES (default 5000), BENCH_SEEDS (10), BENCH_MAX_CASES (20000), BENCH_SHRINK (1 = shrink every seed).
+// Knobs: BENCH_CASES (default 5000), BENCH_SEEDS (10), BENCH_MAX_CASES (20000), BENCH_SHRINK (1 = shrink every seed),
+// BENCH_CHECK (0 skips section 4), BENCH_CHECK_RUNS (1000), BENCH_CHECK_ROUNDS (2).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { change_protection_spec } from '../spec/index.js';
@@ -24,6 +28,7 @@ import {
 import { VARIANTS } from '../src/kernel/index.js';
 import { batchAwareSpec, checkTrace, compareExact, compareRelaxed, driftIn, type Mismatch } from '../src/observe/index.js';
 import { checkWorld, type SpecOutcome, type World } from '../src/pte/index.js';
+import { benchCheckModes, printCheckModes } from './check_modes.js';
 
 const CASES = Number(process.env.BENCH_CASES ?? 5000);
 const SEEDS = Number(process.env.BENCH_SEEDS ?? 10);
@@ -272,6 +277,13 @@ const specProps = time(() => {
 });
 console.log(`\nspec under its own non-reference properties: ${perSec(CASES, specProps.ms)} cases/s`);
 
+// ---------------------------------------------------------------- 4. check modes
+const checkModes = process.env.BENCH_CHECK === '0' ? null : benchCheckModes();
+if (checkModes) {
+  console.log('');
+  printCheckModes(checkModes);
+}
+
 mkdirSync('reports', { recursive: true });
 writeFileSync(
   'reports/bench.json',
@@ -293,6 +305,7 @@ writeFileSync(
       },
       profileUsPerCase: profile,
       knownBad: bad,
+      checkModes,
     },
     null,
     2,

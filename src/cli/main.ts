@@ -291,28 +291,59 @@ ${EXIT_CODES}`,
     .option('--variant <name>', 'the target (default: the baseline, falcato-v3)')
     .option('--impl <path>', 'a candidate module exporting change_protection(world)')
     .option('--against <name>', 'the variant to compare with', 'v6.16-per-pte')
+    .option('--kernel <dir>', "a kernel tree's own C as the target (counted by the shim, timed)")
+    .option('--patch <file>', 'with --kernel: apply this patch first (repeatable)', collect, [])
+    .option('--against-kernel <dir>', "a kernel tree's own C to compare with, instead of --against")
+    .option('--against-patch <file>', 'with --against-kernel: apply this patch first (repeatable)', collect, [])
+    .option('--shim <dir>', 'with --kernel: the shim headers (default: src/realc/shim)')
+    .option('--reps <n>', 'timed runs per shape of a C side, 0 for counts only', '200')
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
       `
 A+ (B+) marks a shape where A (B) makes at least 1.25x the primitive calls of
 the other: e.g. the v6.17 batching on order-0 memory against v6.16 per-PTE.
-Example:
-  mprotect-spec cost --variant v6.17-fixed --against v6.16-per-pte`,
+A C side (--kernel, --against-kernel) is counted by the shim (ptep_get,
+set_pte_at, modify_prot_start/commit, vm_normal_page, folio lookups) and timed
+in its child: userspace ns per PTE, minimum and median of --reps runs.
+Examples:
+  mprotect-spec cost --variant v6.17-fixed --against v6.16-per-pte
+  mprotect-spec cost --kernel ~/linux-6.17 --against-kernel ~/linux-6.16`,
     )
-    .action(async (raw: { variant?: string; impl?: string; against: string; json?: boolean }) => {
-      done(
-        await runCost(
-          {
-            ...(raw.variant !== undefined ? { variant: raw.variant } : {}),
-            ...(raw.impl !== undefined ? { impl: raw.impl } : {}),
-            against: raw.against,
-            json: Boolean(raw.json),
-          },
-          io,
-        ),
-      );
-    });
+    .action(
+      async (raw: {
+        variant?: string;
+        impl?: string;
+        against: string;
+        json?: boolean;
+        kernel?: string;
+        patch: string[];
+        againstKernel?: string;
+        againstPatch: string[];
+        shim?: string;
+        reps: string;
+      }) => {
+        const reps = Number(raw.reps);
+        if (!/^\d+$/.test(raw.reps)) throw new UsageError(`--reps must be a non-negative integer, got '${raw.reps}'`);
+        done(
+          await runCost(
+            {
+              ...(raw.variant !== undefined ? { variant: raw.variant } : {}),
+              ...(raw.impl !== undefined ? { impl: raw.impl } : {}),
+              against: raw.against,
+              json: Boolean(raw.json),
+              ...(raw.kernel !== undefined ? { kernel: raw.kernel } : {}),
+              patches: raw.patch,
+              ...(raw.againstKernel !== undefined ? { againstKernel: raw.againstKernel } : {}),
+              againstPatches: raw.againstPatch,
+              ...(raw.shim !== undefined ? { shim: raw.shim } : {}),
+              reps,
+            },
+            io,
+          ),
+        );
+      },
+    );
 
   root
     .command('new-variant')

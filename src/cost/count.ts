@@ -17,6 +17,8 @@ export interface ShapeCost {
   readonly flushedPages: number;
   /** Sum of `ops`: every counted primitive call. */
   readonly calls: number;
+  /** Real C only: userspace nanoseconds per PTE of change_protection(), over `reps` timed runs. */
+  readonly nsPerPte?: { readonly min: number; readonly median: number; readonly reps: number };
 }
 
 export function countShape(run: (world: World) => KernelOutcome, shape: CostShape): ShapeCost {

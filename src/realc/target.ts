@@ -7,7 +7,20 @@
 import type { CheckTarget } from '../check/target.js';
 import type { KernelOutcome, World } from '../pte/index.js';
 import { type Build, buildKernel } from './harness/build.js';
-import { decodeCase, encodeWorld, Words } from './harness/codec.js';
+import {
+  beginBatch,
+  decodeCase,
+  decodeCounts,
+  decodeTimed,
+  encodeTimed,
+  encodeWorld,
+  endBatch,
+  OP_COUNTS,
+  pushRequest,
+  type ShimCountName,
+  splitBatch,
+  Words,
+} from './harness/codec.js';
 import { ChildDied, KernelProcess } from './harness/process.js';
 
 export interface KernelTargetOptions {
@@ -32,7 +45,23 @@ export interface KernelTarget extends CheckTarget {
   readonly spawns: () => number;
   /** One raw request to the child ([length, op, ...body] words); the response body. For harness tests. */
   readonly raw: (words: Uint32Array, len: number) => Uint32Array;
+  /**
+   * Many worlds, BATCH_CASES per round trip to the child, each result as run()
+   * would give it (an outcome, or the error run() would throw). When the child
+   * dies inside a batch, that batch is replayed one world at a time, so a
+   * crash or a hang is charged to the exact world that caused it.
+   */
+  readonly runMany: (worlds: readonly World[]) => RunResult[];
+  /** run() plus the shim's count of each primitive the kernel code called, in one round trip. */
+  readonly runCounted: (world: World) => { outcome: KernelOutcome; counts: Record<ShimCountName, number> };
+  /** Nanoseconds of each of `reps` change_protection() calls on fresh copies of the world (in the child). */
+  readonly timeCase: (world: World, reps: number) => number[];
 }
+
+export type RunResult = { readonly ok: true; readonly outcome: KernelOutcome } | { readonly ok: false; readonly error: Error };
+
+/** Worlds per round trip in runMany(). */
+export const BATCH_CASES = 16;
 
 /** A whole-word test on the TU text (not C parsing: is this identifier spelled anywhere?). */
 function mentions(tu: string, name: string): boolean {
@@ -76,11 +105,9 @@ export function kernelTarget(options: KernelTargetOptions): KernelTarget {
   });
   const proc = new KernelProcess({ binary: build.binary, ...(options.timeoutS ? { timeoutS: options.timeoutS } : {}) });
   const words = new Words();
-  const run = (world: World): KernelOutcome => {
-    encodeWorld(world, words);
-    let body: Uint32Array;
+  const request = (): Uint32Array => {
     try {
-      body = proc.request(words.buf, words.len);
+      return proc.request(words.buf, words.len);
     } catch (error) {
       if (error instanceof ChildDied) {
         const excerpt = error.stderr.split('\n').slice(0, 12).join('\n');
@@ -88,9 +115,56 @@ export function kernelTarget(options: KernelTargetOptions): KernelTarget {
       }
       throw error;
     }
+  };
+  const outcomeOf = (world: World, body: Uint32Array): KernelOutcome => {
     const result = decodeCase(world, body);
     if (result.findings.length > 0 || result.status !== 0) throw new Error(describeFindings(result.findings, result.status));
     return result.outcome;
+  };
+  const run = (world: World): KernelOutcome => {
+    encodeWorld(world, words);
+    return outcomeOf(world, request());
+  };
+  const settle = (fn: () => KernelOutcome): RunResult => {
+    try {
+      return { ok: true, outcome: fn() };
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
+    }
+  };
+  const runMany = (worlds: readonly World[]): RunResult[] => {
+    const results: RunResult[] = [];
+    for (let from = 0; from < worlds.length; from += BATCH_CASES) {
+      const chunk = worlds.slice(from, from + BATCH_CASES);
+      beginBatch(words);
+      for (const w of chunk) encodeWorld(w, words, true);
+      endBatch(words, chunk.length);
+      let bodies: Uint32Array[];
+      try {
+        bodies = splitBatch(proc.request(words.buf, words.len));
+      } catch (error) {
+        if (!(error instanceof ChildDied)) throw error;
+        // the child died somewhere in this batch: one world at a time finds which
+        for (const w of chunk) results.push(settle(() => run(w)));
+        continue;
+      }
+      for (const [k, w] of chunk.entries()) results.push(settle(() => outcomeOf(w, bodies[k] as Uint32Array)));
+    }
+    return results;
+  };
+  const runCounted = (world: World) => {
+    beginBatch(words);
+    encodeWorld(world, words, true);
+    pushRequest(words, OP_COUNTS);
+    endBatch(words, 2);
+    const [caseBody, countsBody] = splitBatch(request());
+    return { outcome: outcomeOf(world, caseBody as Uint32Array), counts: decodeCounts(countsBody as Uint32Array) };
+  };
+  const timeCase = (world: World, reps: number): number[] => {
+    encodeTimed(world, reps, words);
+    const { status, ns } = decodeTimed(request());
+    if (status !== 0) throw new Error(`C target ${status === 1 ? 'hit a BUG' : 'rejected the world'} while timing`);
+    return ns;
   };
   return {
     name: options.name,
@@ -103,5 +177,8 @@ export function kernelTarget(options: KernelTargetOptions): KernelTarget {
     dispose: () => proc.dispose(),
     spawns: () => proc.spawns,
     raw: (w, len) => proc.request(w, len),
+    runMany,
+    runCounted,
+    timeCase,
   };
 }

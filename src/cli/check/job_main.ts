@@ -5,6 +5,7 @@
 // the tracker, not here.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CheckTarget } from '../../check/index.js';
+import { cloneableOutcome } from './cloneable.js';
 import { type OpenedTarget, openTarget, TargetLoadError } from './open_target.js';
 import { specKey, type Unit } from './plan.js';
 import { CaseTracker } from './tracker.js';
@@ -46,7 +47,14 @@ port.on('message', async (req: JobRequest) => {
   }
   try {
     const outcome = runUnit(unit, target, { tracker, caseTimeoutMs });
-    port.postMessage({ type: 'outcome', outcome } satisfies JobReply);
+    try {
+      port.postMessage({ type: 'outcome', outcome } satisfies JobReply);
+    } catch (error) {
+      // a candidate's outcome in the report holds a function, a symbol...: say so, keep the world
+      const safe = (error as Error).name === 'DataCloneError' ? cloneableOutcome(outcome) : null;
+      if (!safe) throw error;
+      port.postMessage({ type: 'outcome', outcome: safe } satisfies JobReply);
+    }
   } catch (error) {
     const e = error as Error;
     port.postMessage({ type: 'internal-error', index: unit.index, message: e.stack ?? String(e) } satisfies JobReply);

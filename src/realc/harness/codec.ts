@@ -7,6 +7,23 @@ import type { BatchTrace, Folio, KernelOutcome, PageRun, PmdSlot, Pte, SoftleafT
 export const OP_CASE = 1;
 export const OP_PTE_OPS = 2;
 export const OP_QUIT = 3;
+/** Many requests in one round trip: [n, then n requests]; the response is [n, then n responses]. */
+export const OP_BATCH = 4;
+/** The primitive calls of the last case (enum shim_count in world.h). */
+export const OP_COUNTS = 5;
+/** One case run `reps` times, each on a fresh world: nanoseconds per change_protection() call. */
+export const OP_TIME = 6;
+
+/** The primitives the shim counts, in the order of enum shim_count (src/realc/shim/world.h). */
+export const SHIM_COUNT_NAMES = [
+  'ptep_get',
+  'set_pte_at',
+  'ptep_modify_prot_start',
+  'ptep_modify_prot_commit',
+  'vm_normal_page',
+  'folio_lookup',
+] as const;
+export type ShimCountName = (typeof SHIM_COUNT_NAMES)[number];
 
 /** SoftleafType codes, in the order of the C enum softleaf_type (0 is none). */
 export const SOFTLEAF_TYPES: readonly SoftleafType[] = [
@@ -54,29 +71,87 @@ export class Words {
   reset(): void {
     this.len = 0;
   }
-}
-
-function pushEntry(w: Words, pte: Pte): void {
-  if (pte.kind === 'none') {
-    w.push(0);
-    w.push(0);
-    w.push(0);
-  } else if (pte.kind === 'present') {
-    w.push(1);
-    w.push(pte.pfn);
-    w.push(pte.flags);
-  } else {
-    w.push(2 | ((TYPE_CODE.get(pte.type) ?? 0) << 4));
-    w.push(pte.offset);
-    w.push(pte.flags);
+  /** Room for `n` more words, so a loop can store into `buf` directly (the hot path: PTEs). */
+  ensure(n: number): Uint32Array {
+    if (this.len + n > this.buf.length) {
+      const next = new Uint32Array(Math.max(this.buf.length * 2, this.len + n));
+      next.set(this.buf.subarray(0, this.len));
+      this.buf = next;
+    }
+    return this.buf;
   }
 }
 
-/** Encode one World as an OP_CASE request into `w` (header included). */
-export function encodeWorld(world: World, w: Words): void {
-  w.reset();
+/** Encode one World as an OP_CASE request into `w` (header included); `append` adds it after what `w` holds. */
+export function encodeWorld(world: World, w: Words, append = false): void {
+  if (!append) w.reset();
+  const at = w.len;
   w.push(0); // length, patched below
   w.push(OP_CASE);
+  pushWorldBody(world, w);
+  w.buf[at] = w.len - at - 2;
+}
+
+/** Start an OP_BATCH request in `w`; add requests with encodeWorld(..., true) or pushRequest, then endBatch. */
+export function beginBatch(w: Words): void {
+  w.reset();
+  w.push(0);
+  w.push(OP_BATCH);
+  w.push(0); // count, patched by endBatch
+}
+
+/** A body-less request (OP_COUNTS) appended to a batch. */
+export function pushRequest(w: Words, op: number): void {
+  w.push(0);
+  w.push(op);
+}
+
+export function endBatch(w: Words, n: number): void {
+  w.buf[2] = n;
+  w.buf[0] = w.len - 2;
+}
+
+/** An OP_TIME request: the world run `reps` times. */
+export function encodeTimed(world: World, reps: number, w: Words): void {
+  w.reset();
+  w.push(0);
+  w.push(OP_TIME);
+  w.push(reps);
+  pushWorldBody(world, w);
+  w.buf[0] = w.len - 2;
+}
+
+/** The responses of an OP_BATCH body ([n, then n times [len, body...]]), as views into it. */
+export function splitBatch(r: Uint32Array): Uint32Array[] {
+  const n = r[0] as number;
+  const out: Uint32Array[] = [];
+  let i = 1;
+  for (let k = 0; k < n; k++) {
+    const len = r[i] as number;
+    if (len === undefined || i + 1 + len > r.length) throw new Error('C harness sent a truncated batch response');
+    out.push(r.subarray(i + 1, i + 1 + len));
+    i += 1 + len;
+  }
+  return out;
+}
+
+/** Decode an OP_COUNTS body. */
+export function decodeCounts(r: Uint32Array): Record<ShimCountName, number> {
+  const n = r[1] as number;
+  const counts = {} as Record<ShimCountName, number>;
+  SHIM_COUNT_NAMES.forEach((name, i) => {
+    counts[name] = i < n ? (r[2 + i] as number) : 0;
+  });
+  return counts;
+}
+
+/** Decode an OP_TIME body: the status (0 ran, 1 BUG, 2 bad world) and nanoseconds per run. */
+export function decodeTimed(r: Uint32Array): { status: number; ns: number[] } {
+  const reps = r[1] as number;
+  return { status: r[0] as number, ns: Array.from(r.subarray(2, 2 + reps)) };
+}
+
+function pushWorldBody(world: World, w: Words): void {
   const { config, numa, mm, vma } = world;
   let wf = 0;
   if (config.memSoftDirty) wf |= WF_SOFT_DIRTY;
@@ -114,8 +189,27 @@ export function encodeWorld(world: World, w: Words): void {
       w.push(0);
     }
   }
-  for (const pte of world.ptes) pushEntry(w, pte);
-  w.buf[0] = w.len - 2;
+  // the PTEs are most of a request: stored straight into the buffer, three words each
+  const ptes = world.ptes;
+  const buf = w.ensure(ptes.length * 3);
+  let i = w.len;
+  for (let k = 0; k < ptes.length; k++, i += 3) {
+    const pte = ptes[k] as Pte;
+    if (pte.kind === 'present') {
+      buf[i] = 1;
+      buf[i + 1] = pte.pfn;
+      buf[i + 2] = pte.flags;
+    } else if (pte.kind === 'none') {
+      buf[i] = 0;
+      buf[i + 1] = 0;
+      buf[i + 2] = 0;
+    } else {
+      buf[i] = 2 | ((TYPE_CODE.get(pte.type) ?? 0) << 4);
+      buf[i + 1] = pte.offset;
+      buf[i + 2] = pte.flags;
+    }
+  }
+  w.len = i;
 }
 
 function pushFolio(w: Words, f: Folio): void {
@@ -132,11 +226,16 @@ function pushFolio(w: Words, f: Folio): void {
   );
   w.push(f.nid);
   const n = 1 << f.order;
-  for (let base = 0; base < n; base += 32) {
+  const bits = f.anonExclusive;
+  const buf = w.ensure((n + 31) >>> 5);
+  let i = w.len;
+  for (let base = 0; base < n; base += 32, i++) {
     let word = 0;
-    for (let k = 0; k < 32 && base + k < n; k++) if (f.anonExclusive[base + k]) word |= 1 << k;
-    w.push(word);
+    const top = Math.min(32, n - base);
+    for (let k = 0; k < top; k++) if (bits[base + k]) word |= 1 << k;
+    buf[i] = word >>> 0;
   }
+  w.len = i;
 }
 
 /** What the child reported about one case besides the outcome. */

@@ -25,6 +25,7 @@ static inline unsigned long page_to_pfn(const struct page *page)
 static inline struct folio *page_folio(const struct page *page)
 {
 	page_to_pfn(page);
+	shim_world.counts[SHIM_COUNT_FOLIO_LOOKUP]++;
 	SHIM_ASSERT(page->folio != NULL, "page_folio: page has no folio");
 	return page->folio;
 }

@@ -136,7 +136,7 @@ static inline pte_t shim_ptep_get(pte_t *ptep)
 	SHIM_ASSERT(shim_world.ptl_held, "ptep_get without the PTE table lock");
 	return *ptep;
 }
-#define ptep_get(ptep) SHIM_AT(shim_ptep_get(ptep))
+#define ptep_get(ptep) (shim_world.counts[SHIM_COUNT_PTEP_GET]++, SHIM_AT(shim_ptep_get(ptep)))
 static inline pte_t ptep_get_lockless(pte_t *ptep) { return shim_ptep_get(ptep); }
 /* set_pte_at(): store a PTE under the lock, at the address the pointer stands for. */
 static inline void shim_set_pte_at(struct mm_struct *mm, unsigned long addr, pte_t *ptep, pte_t pte)
@@ -148,7 +148,8 @@ static inline void shim_set_pte_at(struct mm_struct *mm, unsigned long addr, pte
 	SHIM_ASSERT(vpn == addr >> PAGE_SHIFT, "set_pte_at: address and pte pointer disagree");
 	*ptep = pte;
 }
-#define set_pte_at(mm, addr, ptep, pte) SHIM_AT_VOID(shim_set_pte_at((mm), (addr), (ptep), (pte)))
+#define set_pte_at(mm, addr, ptep, pte) \
+	((void)shim_world.counts[SHIM_COUNT_SET_PTE_AT]++, SHIM_AT_VOID(shim_set_pte_at((mm), (addr), (ptep), (pte))))
 /* set_ptes(): nr consecutive PTEs, pfn advancing by one. */
 static inline void set_ptes(struct mm_struct *mm, unsigned long addr, pte_t *ptep, pte_t pte, unsigned int nr)
 {
@@ -185,7 +186,8 @@ static inline pte_t shim_ptep_modify_prot_start(struct vm_area_struct *vma, unsi
 	shim_pte_clear(vma->vm_mm, addr, ptep);
 	return old;
 }
-#define ptep_modify_prot_start(vma, addr, ptep) SHIM_AT(shim_ptep_modify_prot_start((vma), (addr), (ptep)))
+#define ptep_modify_prot_start(vma, addr, ptep) \
+	(shim_world.counts[SHIM_COUNT_PROT_START]++, SHIM_AT(shim_ptep_modify_prot_start((vma), (addr), (ptep))))
 /* x86 ptep_modify_prot_commit(): a plain store. MODEL: records the committed run. */
 static inline void shim_ptep_modify_prot_commit(struct vm_area_struct *vma, unsigned long addr, pte_t *ptep,
 					   pte_t old_pte, pte_t pte)
@@ -193,8 +195,9 @@ static inline void shim_ptep_modify_prot_commit(struct vm_area_struct *vma, unsi
 	shim_record_commit(ptep, old_pte, pte);
 	shim_set_pte_at(vma->vm_mm, addr, ptep, pte);
 }
-#define ptep_modify_prot_commit(vma, addr, ptep, old_pte, pte) \
-	SHIM_AT_VOID(shim_ptep_modify_prot_commit((vma), (addr), (ptep), (old_pte), (pte)))
+#define ptep_modify_prot_commit(vma, addr, ptep, old_pte, pte)     \
+	((void)shim_world.counts[SHIM_COUNT_PROT_COMMIT]++, \
+	 SHIM_AT_VOID(shim_ptep_modify_prot_commit((vma), (addr), (ptep), (old_pte), (pte))))
 
 /* Lazy MMU mode (old and new names): only the depth is watched. */
 static inline void arch_enter_lazy_mmu_mode(void) { shim_world.lazy_mmu_depth++; }

@@ -98,6 +98,7 @@ static inline struct page *vm_normal_page(struct vm_area_struct *vma, unsigned l
 	unsigned long pfn = pte_pfn(pte);
 
 	(void)vma; (void)addr;
+	shim_world.counts[SHIM_COUNT_VM_NORMAL_PAGE]++;
 	if (pte_special(pte))
 		return NULL;
 	if (pfn < shim_world.pfn_base || pfn - shim_world.pfn_base >= shim_world.npages)

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mprotect_shim.h"
@@ -216,7 +217,7 @@ void shim_split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, unsigned long a
 }
 
 /* ---------- codec (src/realc/harness/codec.ts) ---------- */
-enum { OP_CASE = 1, OP_PTE_OPS = 2, OP_QUIT = 3 };
+enum { OP_CASE = 1, OP_PTE_OPS = 2, OP_QUIT = 3, OP_BATCH = 4, OP_COUNTS = 5, OP_TIME = 6 };
 enum { KIND_NONE = 0, KIND_PRESENT = 1, KIND_SOFTLEAF = 2 };
 enum { PMD_NONE = 0, PMD_TABLE = 1, PMD_HUGE = 2 };
 enum {
@@ -290,6 +291,7 @@ static void reset_world(void)
 	w->pmds = NULL; w->tables = NULL; w->pages = NULL; w->folios = NULL;
 	w->nflushes = w->nbatches = w->nsubruns = w->nstamps = 0;
 	w->ptl_held = w->lazy_mmu_depth = w->notifier_depth = 0;
+	memset(w->counts, 0, sizeof(w->counts));
 	findings_len = 0;
 	findings[0] = 0;
 	nfindings = 0;
@@ -527,6 +529,62 @@ static void run_pte_ops(void)
 	}
 }
 
+/* OP_COUNTS: the primitive calls of the last case, [status 0, n, counts...] (enum shim_count). */
+static void run_counts(void)
+{
+	wr(0);
+	wr(SHIM_NCOUNTS);
+	for (int i = 0; i < SHIM_NCOUNTS; i++)
+		wr((uint32_t)shim_world.counts[i]);
+}
+
+/*
+ * OP_TIME: [reps, then an OP_CASE body]. Runs the case reps times, each on a
+ * fresh copy of the world, and reports the userspace nanoseconds of each
+ * change_protection() call (CLOCK_MONOTONIC; shim bookkeeping included, world
+ * decoding excluded): [status, reps, ns...]. Status 1: a BUG ended a run.
+ */
+static void run_timed(void)
+{
+	static struct vm_area_struct vma;
+	static struct mm_struct mm;
+	static struct mmu_gather tlb;
+	uint32_t reps = rd();
+	size_t body = in_pos;
+	size_t at;
+	volatile uint32_t status = 0;
+
+	wr(0);
+	wr(reps);
+	at = out_len;
+	for (uint32_t r = 0; r < reps; r++)
+		wr(0);
+	for (uint32_t r = 0; r < reps && !status; r++) {
+		unsigned long start, end, cp_flags;
+		size_t folio_pos;
+		struct timespec t0, t1;
+
+		in_pos = body;
+		reset_world();
+		memset(&vma, 0, sizeof(vma));
+		if (!decode_case(&vma, &mm, &start, &end, &cp_flags, &folio_pos)) {
+			status = 2;
+			break;
+		}
+		tlb.mm = &mm;
+		in_case = true;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (setjmp(case_jmp) == 0)
+			change_protection(&tlb, &vma, start, end, cp_flags);
+		else
+			status = 1;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		in_case = false;
+		out[at + r] = (uint32_t)((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec));
+	}
+	out[at - 2] = status;
+}
+
 /* ---------- process ---------- */
 static int in_fd = -1, out_fd = -1;
 
@@ -578,6 +636,57 @@ static void fatal_signal(int sig)
 	_exit(128 + sig);
 }
 
+/* One request, under its own alarm: a hang is charged to this case. */
+static void run_op(uint32_t op)
+{
+	alarm(case_timeout_s);
+	if (op == OP_CASE)
+		run_case();
+	else if (op == OP_PTE_OPS)
+		run_pte_ops();
+	else if (op == OP_COUNTS)
+		run_counts();
+	else if (op == OP_TIME)
+		run_timed();
+	else
+		wr(2);
+	alarm(0);
+}
+
+/*
+ * OP_BATCH: [n, then n requests, each [len, op, body...]]; the response is
+ * [n, then n responses, each [len, body...]], in order. One round trip for
+ * many cases. A crash or a hang ends the process as for one case; the
+ * harness then replays the batch case by case to find the one at fault.
+ */
+static void run_batch(void)
+{
+	size_t whole = in_len;
+	uint32_t n = rd();
+
+	wr(n);
+	for (uint32_t i = 0; i < n; i++) {
+		size_t head = in_pos;
+		uint32_t len = head + 2 <= whole ? in[head] : 0;
+		uint32_t op = head + 2 <= whole ? in[head + 1] : 0;
+		size_t at = out_len;
+
+		wr(0); /* this response's length, patched below */
+		if (head + 2 + len > whole) {
+			wr(2); /* status: bad request */
+			out[at] = (uint32_t)(out_len - at - 1);
+			break;
+		}
+		in_pos = head + 2;
+		in_len = head + 2 + len;
+		decode_error = NULL;
+		run_op(op);
+		out[at] = (uint32_t)(out_len - at - 1);
+		in_pos = head + 2 + len;
+		in_len = whole;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -615,14 +724,10 @@ int main(int argc, char **argv)
 		wr(0); /* length, patched below */
 		if (hdr[1] == OP_QUIT)
 			return 0;
-		alarm(case_timeout_s);
-		if (hdr[1] == OP_CASE)
-			run_case();
-		else if (hdr[1] == OP_PTE_OPS)
-			run_pte_ops();
+		if (hdr[1] == OP_BATCH)
+			run_batch();
 		else
-			wr(2);
-		alarm(0);
+			run_op(hdr[1]);
 		out[0] = (uint32_t)(out_len - 1);
 		write_full(out, out_len * sizeof(*out));
 	}

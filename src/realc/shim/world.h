@@ -37,6 +37,21 @@ struct shim_batch {
 	bool committing; /* a commit happened: the next start opens a new batch */
 };
 
+/*
+ * Calls of the API primitives the kernel code makes in one case (the `cost`
+ * command, src/cost/): counted where the shim defines the primitive, reset
+ * with the world. Reading them changes nothing in the case.
+ */
+enum shim_count {
+	SHIM_COUNT_PTEP_GET,
+	SHIM_COUNT_SET_PTE_AT,
+	SHIM_COUNT_PROT_START,
+	SHIM_COUNT_PROT_COMMIT,
+	SHIM_COUNT_VM_NORMAL_PAGE,
+	SHIM_COUNT_FOLIO_LOOKUP,
+	SHIM_NCOUNTS,
+};
+
 struct shim_world {
 	/* KConfig */
 	bool mem_soft_dirty;
@@ -68,6 +83,8 @@ struct shim_world {
 	/* Run-time state the asserts watch */
 	int ptl_held, lazy_mmu_depth, notifier_depth;
 	pte_t *last_mkwrite_ptep; /* unused by the semantics; kept for diagnostics */
+	/* Primitive calls of this case (enum shim_count) */
+	unsigned long counts[SHIM_NCOUNTS];
 };
 
 extern struct shim_world shim_world;
