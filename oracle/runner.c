@@ -22,6 +22,7 @@
 //   H <r> <first> <n>              madvise(MADV_GUARD_REMOVE)
 //   U <r> <unpopulated>            userfaultfd register (MODE_WP) on the whole region
 //   W <r> <first> <n> <on>         UFFDIO_WRITEPROTECT
+//   Y <r>                          msync(MS_SYNC) over the whole region
 //   E                              end of scenario: run it
 //
 // Usage: runner [file-dir [timeout-seconds]]
@@ -190,6 +191,13 @@ static long thread_minflt(void) {
   return ru.ru_minflt;
 }
 
+// A fault retried after userfaultfd handling is accounted as major (mm_account_fault(), FAULT_FLAG_TRIED).
+static long thread_majflt(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_THREAD, &ru);
+  return ru.ru_majflt;
+}
+
 static void segv_handler(int sig) {
   (void)sig;
   if (probe_armed) siglongjmp(probe_jmp, 1);
@@ -312,6 +320,7 @@ static void run_access(int opi, struct op *o) {
   long uf0 = atomic_load(&uffd_faults);
   int segv = 0;
   long f0 = thread_minflt();
+  long j0 = thread_majflt();
   probe_armed = 1;
   if (sigsetjmp(probe_jmp, 1) == 0) {
     do_access(p, o->c ? (char)o->c : 'n');
@@ -320,12 +329,13 @@ static void run_access(int opi, struct op *o) {
   }
   probe_armed = 0;
   long f1 = thread_minflt();
+  long j1 = thread_majflt();
   long uf1 = atomic_load(&uffd_faults);
   struct pm after = read_pm((const void *)p);
   long huge_after = r->thp ? anon_huge_kb((const void *)p) : -1;
-  outf("{\"i\":%d,\"op\":\"A\",\"err\":0,\"r\":%d,\"p\":%d,\"acc\":\"%c\",\"minflt\":%ld,\"segv\":%d,\"uffd\":%ld,"
+  outf("{\"i\":%d,\"op\":\"A\",\"err\":0,\"r\":%d,\"p\":%d,\"acc\":\"%c\",\"minflt\":%ld,\"majflt\":%ld,\"segv\":%d,\"uffd\":%ld,"
        "\"hugeBefore\":%ld,\"hugeAfter\":%ld,",
-       opi, o->a, o->b, o->c ? o->c : 'n', f1 - f0, segv, uf1 - uf0, huge_before, huge_after);
+       opi, o->a, o->b, o->c ? o->c : 'n', f1 - f0, j1 - j0, segv, uf1 - uf0, huge_before, huge_after);
   out_pm("before", before);
   outf(",");
   out_pm("after", after);
@@ -491,6 +501,10 @@ static void run_scenario(void) {
     case 'W':
       err = range_ok(o) ? op_uffd_wp(&regions[o->a], o->b, o->c, o->d) : EINVAL;
       break;
+    case 'Y':
+      err = (o->a >= 0 && o->a < nregions) ? (msync(regions[o->a].base, regions[o->a].pages * PAGE, MS_SYNC) == 0 ? 0 : errno)
+                                           : EINVAL;
+      break;
     default:
       err = EINVAL;
     }
@@ -541,6 +555,9 @@ int main(int argc, char **argv) {
       break;
     case 'X':
       ok = sscanf(line, "X %d", &o.a) == 1;
+      break;
+    case 'Y':
+      ok = sscanf(line, "Y %d", &o.a) == 1;
       break;
     case 'P':
     case 'W':

@@ -247,7 +247,7 @@ ${EXIT_CODES}`,
     .option('--seed <s>', 'fast-check seed (printed; replays the campaign)')
     .option(
       '--features <list>',
-      'restrict to features, or opt in to regions left out by default: large-file-folios, guard-over-uffd-shmem (comma-separated; repeatable)',
+      'restrict to features, or opt in to what is left out by default: large-file-folios, guard-over-uffd-shmem, writeback (comma-separated; repeatable)',
       collect,
       [],
     )

@@ -115,6 +115,7 @@ export async function runOracle(o: OracleOptions, io: Io): Promise<number> {
       store: o.store,
       largeFileFolios: optIn.includes('large-file-folios'),
       guardOverUffdShmem: optIn.includes('guard-over-uffd-shmem'),
+      writeback: optIn.includes('writeback'),
       jobs,
       signal,
       onProgress: (p) => progress.update(p),

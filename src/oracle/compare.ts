@@ -80,6 +80,7 @@ export function featuresOf(s: Scenario): Feature[][] {
       case 'access':
       case 'dontneed':
       case 'uffd_wp':
+      case 'msync':
         touch(o.region);
         break;
       case 'exit':
@@ -132,6 +133,9 @@ export function compareScenario(
           fields++;
           unknown += cmp(i, `${side}.${k}`, pp[side][k], op[side][k], diffs);
         }
+      // `faults` (the count) is shown in the table but not compared: measured on 6.18, an access that faults
+      // is accounted once, except a uffd-wp fault (1-3: the retry races the handler thread) and, under
+      // load, a rare second fault that never reproduces (oracle/README.md); the model predicts it anyway.
       for (const k of ['segv', 'fault', 'copied', 'uffd', 'pmdMapped'] as const) {
         if (k === 'fault' && op.segv) continue; // minflt is not meaningful across a SIGSEGV
         fields++;
@@ -155,7 +159,7 @@ export function renderTable(s: Scenario, predicted: readonly PredictedOpResult[]
     let obs = `errno=${ob?.err ?? '?'}`;
     if (ob?.probe) {
       const p = ob.probe;
-      obs = `${p.segv ? 'SEGV ' : ''}${p.fault ? 'fault ' : 'nofault '}${p.copied ? 'copied ' : ''}${p.uffd ? 'uffd ' : ''}before[${viewStr(p.before)}] after[${viewStr(p.after)}]${p.pmdMapped ? ' pmd' : ''}`;
+      obs = `${p.segv ? 'SEGV ' : ''}${p.fault ? `fault${p.faults > 1 ? `x${p.faults}` : ''} ` : 'nofault '}${p.copied ? 'copied ' : ''}${p.uffd ? 'uffd ' : ''}before[${viewStr(p.before)}] after[${viewStr(p.after)}]${p.pmdMapped ? ' pmd' : ''}`;
     }
     lines.push(`${flag} ${String(i).padStart(3)} ${showOp(o).padEnd(44)} ${obs}`);
     for (const d of mine)

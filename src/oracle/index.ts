@@ -48,6 +48,8 @@ export interface CampaignOptions {
   readonly largeFileFolios?: boolean;
   /** Also generate guard installs over uffd-wp registered shared memory (known to hang on 6.18). */
   readonly guardOverUffdShmem?: boolean;
+  /** Also generate msync(MS_SYNC) writeback (the `writeback` opt-in). */
+  readonly writeback?: boolean;
   /** Shrink at most this many disagreements (default 3). */
   readonly shrinkLimit?: number;
   /** Store shrunk disagreements under counterexamples/kernel/ (default true). */
@@ -277,6 +279,7 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     features: opts.features ?? ALL_FEATURES,
     largeFileFolios: opts.largeFileFolios ?? false,
     guardOverUffdShmem: opts.guardOverUffdShmem ?? false,
+    writeback: opts.writeback ?? false,
   });
   // Scenarios the machine's settings would falsify are skipped, counted by reason; the indices of the
   // others stay those of the generated sample, so `path` replays still find them.
@@ -519,13 +522,17 @@ export interface EngineVerdict {
  * spec from the spec cannot vouch for the spec); the kernel runs once, however many engines are judged.
  */
 export async function judgeEngines(
-  opts: Pick<CampaignOptions, 'runs' | 'seed' | 'features' | 'largeFileFolios' | 'batchSize'>,
+  opts: Pick<CampaignOptions, 'runs' | 'seed' | 'features' | 'largeFileFolios' | 'writeback' | 'batchSize'>,
   engines: Readonly<Record<string, SpecEngine>>,
 ): Promise<{ readonly seed: number; readonly skipped?: string; readonly verdicts: Record<string, EngineVerdict> }> {
   const seed = opts.seed ?? Date.now() % 2 ** 31;
   const avail = buildRunner();
   if (!avail.ok) return { seed, skipped: `oracle runner unavailable: missing ${avail.missing}`, verdicts: {} };
-  const arb = scenarioArb({ features: opts.features ?? ALL_FEATURES, largeFileFolios: opts.largeFileFolios ?? false });
+  const arb = scenarioArb({
+    features: opts.features ?? ALL_FEATURES,
+    largeFileFolios: opts.largeFileFolios ?? false,
+    writeback: opts.writeback ?? false,
+  });
   // The same environment skips as the campaign: scenarios this machine's settings would falsify are left out.
   const limits = environmentLimits(readEnvironment());
   const scenarios = fc.sample(arb, { seed, numRuns: opts.runs }).filter((s) => scenarioSkipReason(s, limits) === null);

@@ -28,6 +28,8 @@ export interface RawAccess {
   readonly p: number;
   readonly acc: 'r' | 'w' | 'n';
   readonly minflt: number;
+  /** Major faults of the probing thread (a fault retried with FAULT_FLAG_TRIED counts here); absent in old runs. */
+  readonly majflt?: number;
   readonly segv: number;
   readonly uffd: number;
   readonly hugeBefore: number;
@@ -71,6 +73,11 @@ export interface Probe {
   readonly after: PageView;
   readonly segv: boolean;
   readonly fault: boolean; // ru_minflt moved (only meaningful without SIGSEGV)
+  /**
+   * How many faults the access took (ru_minflt + ru_majflt of the probing thread, counted by the kernel's
+   * mm_account_fault() once per completed fault, v6.18 mm/memory.c); only meaningful without SIGSEGV.
+   */
+  readonly faults: number;
   /** null when pagemap hides page frame numbers (no CAP_SYS_ADMIN). */
   readonly copied: boolean | null;
   readonly uffd: boolean; // a userfaultfd write-protect fault was delivered
@@ -96,6 +103,7 @@ export interface PredictedProbe {
   readonly after: PredictedView;
   readonly segv: Maybe<boolean>;
   readonly fault: Maybe<boolean>;
+  readonly faults: Maybe<number>;
   readonly copied: Maybe<boolean>;
   readonly uffd: Maybe<boolean>;
   readonly pmdMapped: Maybe<boolean | null>;
@@ -137,6 +145,7 @@ export function probeOf(a: RawAccess, thpRegion: boolean, kpageflags = true): Pr
     segv,
     // A SIGSEGV is delivered on a pre-faulted alternate stack; the fault itself is not counted.
     fault: !segv && a.minflt > 0,
+    faults: a.minflt + (a.majflt ?? 0),
     copied: pfnHidden ? null : a.before.present === 1 && a.after.present === 1 && a.before.pfn !== a.after.pfn,
     uffd: a.uffd > 0,
     pmdMapped: thpRegion ? a.hugeAfter > 0 : null,

@@ -56,6 +56,8 @@ export function predict(s: Scenario, opts: PredictOptions = {}): Prediction {
         return m.uffdRegister(o.region, o.unpopulated);
       case 'uffd_wp':
         return m.uffdWp(o.region, o.first, o.count, o.on);
+      case 'msync':
+        return m.msync(o.region);
       default:
         throw new Error(`unknown op ${JSON.stringify(o satisfies never)}`);
     }
