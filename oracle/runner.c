@@ -185,6 +185,38 @@ static long anon_huge_kb(const void *addr) {
   return kb;
 }
 
+// The VMAs of region r after an mprotect(), from /proc/self/smaps: "first-end flags;" per VMA, in pages
+// relative to the region (clipped to it), with the VmFlags mnemonics as the kernel prints them.
+static void out_vmas(const struct region *r) {
+  FILE *f = fopen("/proc/self/smaps", "r");
+  outf(",\"vmas\":\"");
+  if (!f) {
+    outf("?\"");
+    return;
+  }
+  char line[512];
+  uintptr_t lo = (uintptr_t)r->base, hi = lo + r->pages * PAGE;
+  unsigned long s = 0, e = 0;
+  while (fgets(line, sizeof line, f)) {
+    unsigned long a, b;
+    char dash;
+    if (sscanf(line, "%lx%c%lx", &a, &dash, &b) == 3 && dash == '-') {
+      s = a;
+      e = b;
+      continue;
+    }
+    if (strncmp(line, "VmFlags:", 8) != 0 || e <= lo || s >= hi) continue;
+    uintptr_t cs = s < lo ? lo : s, ce = e > hi ? hi : e;
+    size_t l = strlen(line);
+    while (l && (line[l - 1] == '\n' || line[l - 1] == ' ')) line[--l] = 0;
+    const char *flags = line + 8;
+    while (*flags == ' ') flags++;
+    outf("%lu-%lu %s;", (unsigned long)((cs - lo) / PAGE), (unsigned long)((ce - lo) / PAGE), flags);
+  }
+  fclose(f);
+  outf("\"");
+}
+
 static long thread_minflt(void) {
   struct rusage ru;
   getrusage(RUSAGE_THREAD, &ru);
@@ -483,7 +515,10 @@ static void run_scenario(void) {
         break;
       }
       err = mprotect(regions[o->a].base + (size_t)o->b * PAGE, (size_t)o->c * PAGE, o->d) == 0 ? 0 : errno;
-      break;
+      outf("{\"i\":%d,\"op\":\"P\",\"err\":%d", i, err);
+      out_vmas(&regions[o->a]);
+      outf("}");
+      continue;
     case 'D':
     case 'G':
     case 'H': {

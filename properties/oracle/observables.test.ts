@@ -111,3 +111,30 @@ describe('fault counts', () => {
     expect([1, 2, 3, 4].map((i) => r.predicted[i]?.probe?.faults)).toEqual(counts);
   });
 });
+
+describe('VMA layout after mprotect() (/proc/self/smaps VmFlags)', () => {
+  const anonWrite = (page: number): Op => ({ op: 'access', region: 0, page, access: 'write' });
+  const mp = (first: number, count: number, prot: 'r' | 'rw' | 'rwx'): Op => ({ op: 'mprotect', region: 0, first, count, prot });
+
+  live('a VMA with an anon_vma keeps VM_ACCOUNT when made read-only, one without drops it: they do not merge', async () => {
+    const s: Scenario = { ops: [map('anon', 2), mp(1, 1, 'r'), anonWrite(0), mp(0, 1, 'r')] };
+    const ob = await observe(s);
+    expect(ob[1]?.vmas).toBe('0-1 rd wr ac;1-2 rd');
+    expect(ob[3]?.vmas).toBe('0-1 rd ac;1-2 rd');
+    // Without the write there is no anon_vma, both halves drop VM_ACCOUNT and merge: the observable can disagree.
+    expect(withoutStep(s, 2, ob)).toEqual([{ op: 2, field: 'vmas', predicted: '0-2 rd', observed: '0-1 rd ac;1-2 rd' }]);
+  });
+
+  live('a neighbour reuses the anon_vma of the VMA next to it, so both merge again (find_mergeable_anon_vma)', async () => {
+    const s: Scenario = { ops: [map('anon', 2), mp(0, 1, 'rwx'), anonWrite(0), anonWrite(1), mp(0, 2, 'r')] };
+    const ob = await observe(s);
+    expect(ob[4]?.vmas).toBe('0-2 rd ac');
+  });
+
+  live('shared and private file mappings: sh and ac as mmap() and mprotect() set them', async () => {
+    const sh = await observe({ ops: [map('memfd_shared', 3), mp(1, 1, 'r')] });
+    expect(sh[1]?.vmas).toBe('0-1 rd wr sh;1-2 rd sh;2-3 rd wr sh');
+    const pr = await observe({ ops: [map('file_private', 3), mp(1, 1, 'r'), mp(1, 1, 'rw')] });
+    expect([pr[1]?.vmas, pr[2]?.vmas]).toEqual(['0-1 rd wr ac;1-2 rd ac;2-3 rd wr ac', '0-3 rd wr ac']);
+  });
+});

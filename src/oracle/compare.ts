@@ -1,7 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Prediction vs live observation, per op and per probe field, and the feature
 // tags a probe counts toward.
-import { isRawAccess, type Maybe, type OpResult, type PredictedOpResult, probeOf, type RawRun, UNKNOWN } from './observation.js';
+import {
+  isRawAccess,
+  type Maybe,
+  normalizeVmas,
+  type OpResult,
+  type PredictedOpResult,
+  probeOf,
+  type RawRun,
+  UNKNOWN,
+} from './observation.js';
 import { type Op, type Scenario, showOp } from './scenario.js';
 
 export const FEATURES = [
@@ -99,6 +108,7 @@ export function observedOps(s: Scenario, run: RawRun): OpResult[] | null {
     const raw = run.ops![i];
     if (!raw) return { err: -1 };
     if (isRawAccess(raw)) return { err: raw.err, probe: probeOf(raw, thp[raw.r] ?? false, run.kpageflags !== 0) };
+    if (raw.vmas !== undefined && raw.vmas !== '?') return { err: raw.err, vmas: normalizeVmas(raw.vmas) };
     return { err: raw.err };
   });
 }
@@ -125,6 +135,8 @@ export function compareScenario(
     const diffs: FieldDiff[] = [];
     let fields = 1;
     let unknown = cmp(i, 'errno', p.err, ob.err, diffs);
+    // The VMA layout after an mprotect() (split and merge, as the callers model them).
+    if (p.vmas !== undefined && ob.vmas !== undefined) cmp(i, 'vmas', p.vmas, ob.vmas, diffs);
     if (o.op === 'access' && p.probe && ob.probe) {
       const pp = p.probe;
       const op = ob.probe;

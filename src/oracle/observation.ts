@@ -42,6 +42,28 @@ export interface RawOther {
   readonly i: number;
   readonly op: string;
   readonly err: number;
+  /** After an mprotect(): the region's VMAs from /proc/self/smaps ("first-end VmFlags;" per VMA). */
+  readonly vmas?: string;
+}
+
+/**
+ * The VmFlags mnemonics compared (fs/proc/task_mmu.c show_smap_vma_flags(), v6.18): VM_READ, VM_WRITE,
+ * VM_EXEC, VM_SHARED, VM_ACCOUNT, VM_HUGEPAGE, VM_UFFD_WP. The others (the VM_MAY* bits, ...) are not
+ * modelled and left out of the comparison.
+ */
+export const COMPARED_VM_FLAGS = ['rd', 'wr', 'ex', 'sh', 'ac', 'hg', 'uw'] as const;
+
+/** The runner's smaps layout reduced to the compared flags: "first-end rd wr;..." in page order. */
+export function normalizeVmas(raw: string): string {
+  return raw
+    .split(';')
+    .filter((v) => v.trim() !== '')
+    .map((v) => {
+      const [range, ...flags] = v.trim().split(' ').filter(Boolean);
+      const keep = COMPARED_VM_FLAGS.filter((f) => flags.includes(f));
+      return [range, ...keep].join(' ');
+    })
+    .join(';');
 }
 
 export type RawOp = RawAccess | RawOther;
@@ -113,11 +135,14 @@ export interface PredictedProbe {
 export interface OpResult {
   readonly err: number;
   readonly probe?: Probe;
+  /** After an mprotect(): the region's VMA layout (normalizeVmas()); absent from older runs. */
+  readonly vmas?: string;
 }
 
 export interface PredictedOpResult {
   readonly err: Maybe<number>;
   readonly probe?: PredictedProbe;
+  readonly vmas?: Maybe<string>;
 }
 
 function view(p: RawPagemap, kpf: boolean): PageView {

@@ -44,8 +44,10 @@ export function predict(s: Scenario, opts: PredictOptions = {}): Prediction {
         return m.fork();
       case 'exit':
         return m.exit(o.child);
-      case 'mprotect':
-        return m.mprotect(o.region, o.first, o.count, o.prot);
+      case 'mprotect': {
+        const res = m.mprotect(o.region, o.first, o.count, o.prot);
+        return { ...res, vmas: m.vmaLayout(o.region) };
+      }
       case 'dontneed':
         return m.dontneed(o.region, o.first, o.count);
       case 'guard_install':

@@ -87,7 +87,10 @@ export abstract class FaultModel extends ProtectionModel {
     const vma = this.vmaOf(r, page);
     if (r.kind === 'anon') {
       if (this.thpEligible(r, page)) {
-        r.pmd = { kind: 'hugezero' }; // do_huge_pmd_anonymous_page(): read -> huge zero page
+        // do_huge_pmd_anonymous_page(): the VMA gets its anon_vma first (v6.18 mm/huge_memory.c, before the
+        // read path), then a read maps the huge zero page.
+        this.prepareAnonVma(r, page);
+        r.pmd = { kind: 'hugezero' };
         return true;
       }
       this.ensureTable(r);

@@ -9,7 +9,7 @@ import type { PredictedOpResult } from '../observation.js';
 import { PROT_BITS, type Prot } from '../scenario.js';
 
 import { PageTableModel } from './page_table.js';
-import { canUffdWp, EBADF, EINVAL, PMD_PAGES, type RegionState } from './state.js';
+import { canUffdWp, EBADF, EINVAL, isPrivate, PMD_PAGES, type RegionState } from './state.js';
 
 export abstract class ProtectionModel extends PageTableModel {
   /** Per region, the walk decision each page carries until its next read or write (see decisions.ts). */
@@ -66,7 +66,14 @@ export abstract class ProtectionModel extends PageTableModel {
       if (!out) return { err: 0 };
       this.noteDecisions(region, r, decisionsOfWalk(out, prot === 'none'));
       this.applyOutcome(r, out.world ? out.world.vma.start - r.base : s, out.outcome.ptes, out.outcome.pmds);
-      for (let i = a; i < b; i++) r.prot[i] = prot;
+      // mprotect_fixup()'s accounting: a private VMA made writable is charged (VM_ACCOUNT); an anonymous
+      // one made read-only before it has an anon_vma gives its charge back.
+      const writable = (PROT_BITS[prot] & 2) !== 0;
+      const acct = writable ? isPrivate(r.kind) || r.acct[a]! : r.acct[a]! && !(r.kind === 'anon' && r.av[a] === 0);
+      for (let i = a; i < b; i++) {
+        r.prot[i] = prot;
+        r.acct[i] = acct;
+      }
     }
     // vma_merge: neighbouring VMAs with equal flags join; the merged VMA keeps the anon_vma.
     for (let i = 0; i < r.pages; ) {

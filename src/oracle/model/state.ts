@@ -32,6 +32,12 @@ export interface RegionState {
   readonly av: number[]; // anon_vma id of the page's VMA, 0 = none
   /** The page's VMA had guard markers installed: fork copies its page table (observed on 6.18, any mapping kind). */
   readonly guardCopy: boolean[];
+  /**
+   * VM_ACCOUNT of the page's VMA: set at mmap for a private writable mapping, set again when mprotect()
+   * makes a private VMA writable, dropped when it makes an anonymous VMA without anon_vma read-only
+   * (mprotect_fixup(), v6.18 mm/mprotect.c). VMAs that differ in it do not merge.
+   */
+  readonly acct: boolean[];
   readonly ptes: Pte[];
   pmd: PmdState;
   readonly cache: (number | null)[]; // page-cache pfn per file offset (shared-memory and file kinds)
