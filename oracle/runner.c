@@ -559,7 +559,28 @@ static int parse_kind(const char *s) {
   return -1;
 }
 
+// `runner --uffd-features`: the userfaultfd features this kernel offers (UFFDIO_API with none asked
+// returns them all), for the campaign's recorded environment.
+static int print_uffd_features(void) {
+  int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+  if (fd < 0) fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+  if (fd < 0) {
+    printf("{\"ok\":false,\"error\":\"userfaultfd: %s\"}\n", strerror(errno));
+    return 0;
+  }
+  struct uffdio_api api = {.api = UFFD_API, .features = 0};
+  if (ioctl(fd, UFFDIO_API, &api) != 0) {
+    printf("{\"ok\":false,\"error\":\"UFFDIO_API: %s\"}\n", strerror(errno));
+    close(fd);
+    return 0;
+  }
+  close(fd);
+  printf("{\"ok\":true,\"features\":%llu}\n", (unsigned long long)api.features);
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "--uffd-features") == 0) return print_uffd_features();
   if (argc > 1) file_dir = argv[1];
   if (argc > 2) timeout_s = (unsigned)atoi(argv[2]);
   if (timeout_s == 0) timeout_s = TIMEOUT_S;

@@ -138,3 +138,18 @@ describe('VMA layout after mprotect() (/proc/self/smaps VmFlags)', () => {
     expect([pr[1]?.vmas, pr[2]?.vmas]).toEqual(['0-1 rd wr ac;1-2 rd ac;2-3 rd wr ac', '0-3 rd wr ac']);
   });
 });
+
+describe('userfaultfd features in the recorded environment', () => {
+  live('the runner reports what the kernel offers; WP_UNPOPULATED scenarios are skipped where it is not offered', async () => {
+    const { environmentLimits, readEnvironment, scenarioSkipReason } = await import('../../src/oracle/index.js');
+    const env = readEnvironment();
+    expect(env.uffdFeatures, env.uffdError).not.toBeNull();
+    const unpop: Scenario = { ops: [map('anon', 2), { op: 'uffd_register', region: 0, unpopulated: true }] };
+    const plain: Scenario = { ops: [map('anon', 2), { op: 'uffd_register', region: 0, unpopulated: false }] };
+    const without = environmentLimits({ ...env, uffdFeatures: { wpUnpopulated: false, wpAsync: false } });
+    expect(scenarioSkipReason(unpop, without)).toMatch(/does not offer UFFD_FEATURE_WP_UNPOPULATED/);
+    expect(scenarioSkipReason(plain, without)).toBeNull();
+    const withIt = environmentLimits({ ...env, uffdFeatures: { wpUnpopulated: true, wpAsync: true } });
+    expect(scenarioSkipReason(unpop, withIt)).toBeNull();
+  });
+});

@@ -234,6 +234,8 @@ async function disagrees(s: Scenario, engine?: SpecEngine): Promise<FieldDiff[] 
 export async function runOracleCampaign(opts: CampaignOptions): Promise<CampaignResult> {
   const seed = opts.seed ?? Date.now() % 2 ** 31;
   const kernel = kernelRelease();
+  // Built first: the environment asks the runner which userfaultfd features the kernel offers.
+  const avail = buildRunner();
   const environment = readEnvironment();
   const limits = environmentLimits(environment);
   const skippedScenarios: Record<string, number> = {};
@@ -273,7 +275,6 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     specErrors: [],
     runErrors: [],
   };
-  const avail = buildRunner();
   if (!avail.ok) return { ...empty, skipped: `oracle runner unavailable: missing ${avail.missing}` };
   const arb = scenarioArb({
     features: opts.features ?? ALL_FEATURES,
