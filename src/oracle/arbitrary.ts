@@ -53,10 +53,12 @@ export type OptInFeature = (typeof OPT_IN_FEATURES)[number];
 const sel = fc.nat(15);
 const len = fc.integer({ min: 1, max: 16 });
 
-function regionArb(features: ReadonlySet<Feature>, largeFileFolios: boolean): fc.Arbitrary<RegionChoice> {
+function regionArb(features: ReadonlySet<Feature>, largeFileFolios: boolean, writeback = false): fc.Arbitrary<RegionChoice> {
   const kinds: RegionKind[] = ['anon'];
   if (features.has('shmem')) kinds.push('memfd_shared', 'anon_shared', 'memfd_private');
   if (features.has('file-writenotify')) kinds.push('file_shared', 'file_private');
+  // Writeback only changes shared ext4 pages: with the opt-in they are drawn three times as often.
+  if (features.has('file-writenotify') && writeback) kinds.push('file_shared', 'file_shared');
   if (features.has('file-writenotify') && largeFileFolios) kinds.push('file_shared_large');
   const small = fc.record({ kind: fc.constantFrom(...kinds), pages: fc.integer({ min: 1, max: 24 }), thp: fc.constant(false) });
   if (!features.has('thp')) return small;
@@ -199,7 +201,10 @@ export function randomScenarioArb(opts: ScenarioArbOptions = {}): fc.Arbitrary<S
   const features = new Set(opts.features ?? ALL_FEATURES);
   return fc
     .record({
-      regions: fc.array(regionArb(features, opts.largeFileFolios ?? false), { minLength: 1, maxLength: 2 }),
+      regions: fc.array(regionArb(features, opts.largeFileFolios ?? false, opts.writeback ?? false), {
+        minLength: 1,
+        maxLength: 2,
+      }),
       steps: fc.array(stepArb(features, opts.writeback ?? false), { maxLength: opts.maxSteps ?? 24 }),
       finalLooks: fc.integer({ min: 0, max: 4 }),
     })
