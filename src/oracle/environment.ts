@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import type { ModelSettings } from './model/state.js';
 import { RUNNER_BINARY } from './runner.js';
 import type { Scenario } from './scenario.js';
 
@@ -140,11 +141,32 @@ export interface EnvironmentLimits {
 
 const PMD_SIZE_NAME = '2048kB';
 
+/**
+ * The anonymous mTHP orders the model must allocate on a write fault (ModelSettings): a size is used in a
+ * MADV_HUGEPAGE VMA under always or madvise (inherit: the global mode), and in every VMA under always
+ * (inherit: global always); the PMD size is the model's THP and is not listed. Orders from the size name
+ * ("64kB" with 4 KiB pages: order 4).
+ */
+export function modelSettings(env: OracleEnvironment): ModelSettings {
+  const all: number[] = [];
+  const hugepage: number[] = [];
+  for (const [size, raw] of Object.entries(env.mthpAnon)) {
+    if (size === PMD_SIZE_NAME || !size.endsWith('kB')) continue;
+    const pages = Number(size.slice(0, -2)) / 4;
+    const order = Math.log2(pages);
+    if (!Number.isInteger(order) || order < 1) continue;
+    const mode = raw === 'inherit' ? env.thp : raw;
+    if (mode === 'always') all.push(order);
+    if (mode === 'always' || mode === 'madvise') hugepage.push(order);
+  }
+  return { anonMthpOrders: { all, hugepage } };
+}
+
 export function environmentLimits(env: OracleEnvironment): EnvironmentLimits {
-  // A size is used for an anon fault in a MADV_HUGEPAGE region under always/madvise (or inherit with a
-  // global always/madvise), and in other regions under always (or inherit + global always).
+  // Anonymous mTHP sizes are modelled (modelSettings()); a size the model cannot name is still a reason.
+  const named = modelSettings(env).anonMthpOrders.hugepage.map((o) => `${4 << o}kB`);
   const anonSizes = Object.entries(env.mthpAnon)
-    .filter(([size]) => size !== PMD_SIZE_NAME)
+    .filter(([size]) => size !== PMD_SIZE_NAME && !named.includes(size))
     .filter(([, mode]) => mode === 'always' || mode === 'madvise' || (mode === 'inherit' && env.thp !== 'never'))
     .map(([size, mode]) => `${size}=${mode}`);
   const pmdAlways =

@@ -11,10 +11,12 @@ import type { SpecEngine } from './engine.js';
 import {
   environmentLimits,
   formatEnvironment,
+  modelSettings,
   type OracleEnvironment,
   readEnvironment,
   scenarioSkipReason,
 } from './environment.js';
+import type { ModelSettings } from './model/state.js';
 import type { OpResult, PredictedOpResult } from './observation.js';
 import { predict } from './predict.js';
 import { buildRunner, kernelRelease, RunAborted, runScenarios } from './runner.js';
@@ -29,13 +31,14 @@ export { SPEC_ENGINE, type SpecEngine } from './engine.js';
 export {
   environmentLimits,
   formatEnvironment,
+  modelSettings,
   type OracleEnvironment,
   readEnvironment,
   scenarioSkipReason,
 } from './environment.js';
 export { lifecycleArb } from './lifecycle.js';
 export type { OpResult, PredictedOpResult, Probe } from './observation.js';
-export { predict } from './predict.js';
+export { type ModelSettings, predict } from './predict.js';
 export { buildRunner, kernelRelease, RunAborted, runScenarios } from './runner.js';
 export { assertValidScenario, type Op, type Scenario, ScenarioError, scenarioProblems, showOp } from './scenario.js';
 export { KernelCounterexampleError, loadCounterexamples, readCounterexample, saveCounterexample } from './store.js';
@@ -198,7 +201,14 @@ type Checked = Awaited<ReturnType<typeof checkScenarios>>[number] & {
 };
 
 /** Predict, run and compare scenarios; one verdict per scenario (null observed = the run failed). */
-export async function checkScenarios(scenarios: readonly Scenario[], batchSize = 200, engine?: SpecEngine, signal?: AbortSignal) {
+export async function checkScenarios(
+  scenarios: readonly Scenario[],
+  batchSize = 200,
+  engine?: SpecEngine,
+  signal?: AbortSignal,
+  /** What the machine allows the model (default: read from this machine's environment). */
+  settings: ModelSettings = modelSettings(readEnvironment()),
+) {
   const out: {
     predicted: PredictedOpResult[];
     observed: OpResult[] | null;
@@ -210,7 +220,7 @@ export async function checkScenarios(scenarios: readonly Scenario[], batchSize =
     const batch = scenarios.slice(i, i + batchSize);
     const runs = await runScenarios(batch, signal ? { signal } : {});
     batch.forEach((s, k) => {
-      const p = predict(s, engine ? { engine } : {});
+      const p = predict(s, engine ? { engine, settings } : { settings });
       const run = runs[k]!;
       out.push({
         predicted: [...p.ops],
@@ -224,8 +234,8 @@ export async function checkScenarios(scenarios: readonly Scenario[], batchSize =
   return out;
 }
 
-async function disagrees(s: Scenario, engine?: SpecEngine): Promise<FieldDiff[] | null> {
-  const [r] = await checkScenarios([s], 200, engine);
+async function disagrees(s: Scenario, engine: SpecEngine | undefined, settings: ModelSettings): Promise<FieldDiff[] | null> {
+  const [r] = await checkScenarios([s], 200, engine, undefined, settings);
   if (!r?.observed) return null;
   const v = compareScenario(s, r.predicted, r.observed);
   return v.diffs.length > 0 ? [...v.diffs] : null;
@@ -238,6 +248,7 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
   const avail = buildRunner();
   const environment = readEnvironment();
   const limits = environmentLimits(environment);
+  const settings = modelSettings(environment);
   const skippedScenarios: Record<string, number> = {};
   const perFeature = Object.fromEntries(FEATURES.map((f) => [f, { probes: 0, agree: 0, disagree: 0, unknown: 0 }])) as Record<
     Feature,
@@ -310,7 +321,7 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
       const part = scenarios.slice(from, from + batch);
       let checked: Awaited<ReturnType<typeof checkScenarios>>;
       try {
-        checked = await checkScenarios(part, batch, opts.engine, signal);
+        checked = await checkScenarios(part, batch, opts.engine, signal, settings);
       } catch (error) {
         if (error instanceof RunAborted) return;
         throw error;
@@ -401,20 +412,20 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     // Replay the failing value through fast-check (same seed, same path) and shrink it on the kernel.
     // After an abort every further shrink step passes at once, so the shrink ends at the next step.
     const check = await fc.check(
-      fc.asyncProperty(arb, async (s) => signal?.aborted === true || (await disagrees(s, opts.engine)) === null),
+      fc.asyncProperty(arb, async (s) => signal?.aborted === true || (await disagrees(s, opts.engine, settings)) === null),
       { seed, path: String(index), numRuns: 1, endOnFailure: false },
     );
     const shrunk: Scenario = check.counterexample?.[0] ?? sampled[index]!;
     let reproduced = 0;
     let last: FieldDiff[] = [];
     for (let k = 0; k < 3; k++) {
-      const d = await disagrees(shrunk, opts.engine);
+      const d = await disagrees(shrunk, opts.engine, settings);
       if (d) {
         reproduced++;
         last = d;
       }
     }
-    const [r] = await checkScenarios([shrunk], 200, opts.engine);
+    const [r] = await checkScenarios([shrunk], 200, opts.engine, undefined, settings);
     const table = r?.observed ? renderTable(shrunk, r.predicted, r.observed) : '(run failed)';
     let file: string | undefined;
     if ((opts.store ?? true) && r?.observed && reproduced > 0)
@@ -535,7 +546,9 @@ export async function judgeEngines(
     writeback: opts.writeback ?? false,
   });
   // The same environment skips as the campaign: scenarios this machine's settings would falsify are left out.
-  const limits = environmentLimits(readEnvironment());
+  const environment = readEnvironment();
+  const limits = environmentLimits(environment);
+  const settings = modelSettings(environment);
   const scenarios = fc.sample(arb, { seed, numRuns: opts.runs }).filter((s) => scenarioSkipReason(s, limits) === null);
   const observed: (OpResult[] | null)[] = [];
   const batch = opts.batchSize ?? 200;
@@ -555,7 +568,7 @@ export async function judgeEngines(
     scenarios.forEach((s, i) => {
       const ob = observed[i];
       if (!ob) return;
-      const p = predict(s, { engine });
+      const p = predict(s, { engine, settings });
       const refused = p.notes.specErrors.length > 0;
       const diffs = compareScenario(s, p.ops, ob).diffs;
       if (refused) specFailures++;

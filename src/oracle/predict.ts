@@ -9,15 +9,17 @@
 import type { Decision } from './decisions.js';
 import type { SpecEngine } from './engine.js';
 import { MadviseModel } from './model/madvise.js';
-import type { ModelNotes } from './model/state.js';
+import type { ModelNotes, ModelSettings } from './model/state.js';
 import type { PredictedOpResult } from './observation.js';
 import type { Scenario } from './scenario.js';
 
-export type { ModelNotes } from './model/state.js';
+export type { ModelNotes, ModelSettings } from './model/state.js';
 
 export interface PredictOptions {
   /** The spec entry points (default: the spec). */
   readonly engine?: SpecEngine;
+  /** What the machine's settings allow (default: no mTHP size); see modelSettings() in environment.ts. */
+  readonly settings?: ModelSettings;
 }
 
 export class ProcessModel extends MadviseModel {}
@@ -31,7 +33,7 @@ export interface Prediction {
 
 /** Predict every op of a scenario. */
 export function predict(s: Scenario, opts: PredictOptions = {}): Prediction {
-  const m = new ProcessModel(opts.engine);
+  const m = new ProcessModel(opts.engine, opts.settings);
   const decisive: Decision[][] = [];
   const ops = s.ops.map((o): PredictedOpResult => {
     decisive.push(o.op === 'access' ? m.takeDecisions(o.region, o.page, o.access) : []);
