@@ -100,16 +100,23 @@ describe('mprotect-spec oracle: progress, SIGINT and --jobs', () => {
         const { elapsedMs: _e, scenariosPerSecond: _s, jobs, ...rest } = r;
         return { jobs, rest };
       };
-      const one = await cli(['oracle', '--runs', '60', '--seed', '5', '--no-save', '--json', '--jobs', '1']);
-      const two = await cli(['oracle', '--runs', '60', '--seed', '5', '--no-save', '--json', '--jobs', '2']);
-      expect(one.code).toBe(0);
-      expect(two.code).toBe(0);
-      const a = strip(one.stdout);
-      const b = strip(two.stdout);
+      const run = async (jobs: number) =>
+        strip((await cli(['oracle', '--runs', '60', '--seed', '5', '--no-save', '--json', '--jobs', String(jobs)])).stdout);
+      // The kernel is not perfectly repeatable under load: a rare probe differs and does not reproduce
+      // (docs/strength.md section 4). Such a run shows a disagreeing scenario; only then is the pair run
+      // again (at most twice), so a difference that --jobs itself makes cannot hide behind a retry.
+      const flaky = (x: { rest: Record<string, unknown> }) => (x.rest.disagreeingScenarios as number) > 0;
+      let a = await run(1);
+      let b = await run(2);
+      for (let retry = 0; retry < 2 && (flaky(a) || flaky(b)); retry++) {
+        a = await run(1);
+        b = await run(2);
+      }
       expect([a.jobs, b.jobs]).toEqual([1, 2]);
       expect(b.rest).toEqual(a.rest);
+      expect(a.rest.disagreeingScenarios).toBe(0);
       expect((a.rest as { scenarios: number }).scenarios).toBeGreaterThan(50);
     },
-    120_000,
+    300_000,
   );
 });
