@@ -22,6 +22,7 @@
 //   H <r> <first> <n>              madvise(MADV_GUARD_REMOVE)
 //   U <r> <unpopulated>            userfaultfd register (MODE_WP) on the whole region
 //   W <r> <first> <n> <on>         UFFDIO_WRITEPROTECT
+//   Y <r>                          msync(MS_SYNC) over the whole region
 //   E                              end of scenario: run it
 //
 // Usage: runner [file-dir [timeout-seconds]]
@@ -184,10 +185,49 @@ static long anon_huge_kb(const void *addr) {
   return kb;
 }
 
+// The VMAs of region r after an mprotect(), from /proc/self/smaps: "first-end flags;" per VMA, in pages
+// relative to the region (clipped to it), with the VmFlags mnemonics as the kernel prints them.
+static void out_vmas(const struct region *r) {
+  FILE *f = fopen("/proc/self/smaps", "r");
+  outf(",\"vmas\":\"");
+  if (!f) {
+    outf("?\"");
+    return;
+  }
+  char line[512];
+  uintptr_t lo = (uintptr_t)r->base, hi = lo + r->pages * PAGE;
+  unsigned long s = 0, e = 0;
+  while (fgets(line, sizeof line, f)) {
+    unsigned long a, b;
+    char dash;
+    if (sscanf(line, "%lx%c%lx", &a, &dash, &b) == 3 && dash == '-') {
+      s = a;
+      e = b;
+      continue;
+    }
+    if (strncmp(line, "VmFlags:", 8) != 0 || e <= lo || s >= hi) continue;
+    uintptr_t cs = s < lo ? lo : s, ce = e > hi ? hi : e;
+    size_t l = strlen(line);
+    while (l && (line[l - 1] == '\n' || line[l - 1] == ' ')) line[--l] = 0;
+    const char *flags = line + 8;
+    while (*flags == ' ') flags++;
+    outf("%lu-%lu %s;", (unsigned long)((cs - lo) / PAGE), (unsigned long)((ce - lo) / PAGE), flags);
+  }
+  fclose(f);
+  outf("\"");
+}
+
 static long thread_minflt(void) {
   struct rusage ru;
   getrusage(RUSAGE_THREAD, &ru);
   return ru.ru_minflt;
+}
+
+// A fault retried after userfaultfd handling is accounted as major (mm_account_fault(), FAULT_FLAG_TRIED).
+static long thread_majflt(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_THREAD, &ru);
+  return ru.ru_majflt;
 }
 
 static void segv_handler(int sig) {
@@ -312,6 +352,7 @@ static void run_access(int opi, struct op *o) {
   long uf0 = atomic_load(&uffd_faults);
   int segv = 0;
   long f0 = thread_minflt();
+  long j0 = thread_majflt();
   probe_armed = 1;
   if (sigsetjmp(probe_jmp, 1) == 0) {
     do_access(p, o->c ? (char)o->c : 'n');
@@ -320,12 +361,13 @@ static void run_access(int opi, struct op *o) {
   }
   probe_armed = 0;
   long f1 = thread_minflt();
+  long j1 = thread_majflt();
   long uf1 = atomic_load(&uffd_faults);
   struct pm after = read_pm((const void *)p);
   long huge_after = r->thp ? anon_huge_kb((const void *)p) : -1;
-  outf("{\"i\":%d,\"op\":\"A\",\"err\":0,\"r\":%d,\"p\":%d,\"acc\":\"%c\",\"minflt\":%ld,\"segv\":%d,\"uffd\":%ld,"
+  outf("{\"i\":%d,\"op\":\"A\",\"err\":0,\"r\":%d,\"p\":%d,\"acc\":\"%c\",\"minflt\":%ld,\"majflt\":%ld,\"segv\":%d,\"uffd\":%ld,"
        "\"hugeBefore\":%ld,\"hugeAfter\":%ld,",
-       opi, o->a, o->b, o->c ? o->c : 'n', f1 - f0, segv, uf1 - uf0, huge_before, huge_after);
+       opi, o->a, o->b, o->c ? o->c : 'n', f1 - f0, j1 - j0, segv, uf1 - uf0, huge_before, huge_after);
   out_pm("before", before);
   outf(",");
   out_pm("after", after);
@@ -473,7 +515,10 @@ static void run_scenario(void) {
         break;
       }
       err = mprotect(regions[o->a].base + (size_t)o->b * PAGE, (size_t)o->c * PAGE, o->d) == 0 ? 0 : errno;
-      break;
+      outf("{\"i\":%d,\"op\":\"P\",\"err\":%d", i, err);
+      out_vmas(&regions[o->a]);
+      outf("}");
+      continue;
     case 'D':
     case 'G':
     case 'H': {
@@ -490,6 +535,10 @@ static void run_scenario(void) {
       break;
     case 'W':
       err = range_ok(o) ? op_uffd_wp(&regions[o->a], o->b, o->c, o->d) : EINVAL;
+      break;
+    case 'Y':
+      err = (o->a >= 0 && o->a < nregions) ? (msync(regions[o->a].base, regions[o->a].pages * PAGE, MS_SYNC) == 0 ? 0 : errno)
+                                           : EINVAL;
       break;
     default:
       err = EINVAL;
@@ -510,7 +559,28 @@ static int parse_kind(const char *s) {
   return -1;
 }
 
+// `runner --uffd-features`: the userfaultfd features this kernel offers (UFFDIO_API with none asked
+// returns them all), for the campaign's recorded environment.
+static int print_uffd_features(void) {
+  int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+  if (fd < 0) fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+  if (fd < 0) {
+    printf("{\"ok\":false,\"error\":\"userfaultfd: %s\"}\n", strerror(errno));
+    return 0;
+  }
+  struct uffdio_api api = {.api = UFFD_API, .features = 0};
+  if (ioctl(fd, UFFDIO_API, &api) != 0) {
+    printf("{\"ok\":false,\"error\":\"UFFDIO_API: %s\"}\n", strerror(errno));
+    close(fd);
+    return 0;
+  }
+  close(fd);
+  printf("{\"ok\":true,\"features\":%llu}\n", (unsigned long long)api.features);
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "--uffd-features") == 0) return print_uffd_features();
   if (argc > 1) file_dir = argv[1];
   if (argc > 2) timeout_s = (unsigned)atoi(argv[2]);
   if (timeout_s == 0) timeout_s = TIMEOUT_S;
@@ -541,6 +611,9 @@ int main(int argc, char **argv) {
       break;
     case 'X':
       ok = sscanf(line, "X %d", &o.a) == 1;
+      break;
+    case 'Y':
+      ok = sscanf(line, "Y %d", &o.a) == 1;
       break;
     case 'P':
     case 'W':

@@ -247,7 +247,7 @@ ${EXIT_CODES}`,
     .option('--seed <s>', 'fast-check seed (printed; replays the campaign)')
     .option(
       '--features <list>',
-      'restrict to features, or opt in to regions left out by default: large-file-folios, guard-over-uffd-shmem (comma-separated; repeatable)',
+      'restrict to features, or opt in to what is left out by default: large-file-folios, guard-over-uffd-shmem, writeback (comma-separated; repeatable)',
       collect,
       [],
     )
@@ -255,11 +255,13 @@ ${EXIT_CODES}`,
     .option('--from <file>', 'with --emit-c: a stored case under counterexamples/kernel/')
     .option('--json', 'machine-readable output')
     .option('--no-save', 'do not store disagreements under counterexamples/kernel/')
-    .addHelpText('after', EXIT_CODES)
+    .option('--jobs <n>', 'runner processes side by side (same report for any n)', '1')
+    .addHelpText('after', `${EXIT_CODES}\n  130 stopped by SIGINT (the partial summary is printed first)`)
     .action(
       async (raw: {
         runs: string;
         seed?: string;
+        jobs: string;
         features: string[];
         emitC?: string;
         from?: string;
@@ -276,6 +278,7 @@ ${EXIT_CODES}`,
               ...(raw.from ? { from: raw.from } : {}),
               json: Boolean(raw.json),
               store: raw.save,
+              jobs: positiveInt('--jobs', raw.jobs),
             },
             io,
           ),

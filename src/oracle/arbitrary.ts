@@ -22,7 +22,8 @@ export type StepChoice =
   | { readonly t: 'dontneed'; readonly r: number; readonly p: number; readonly n: number }
   | { readonly t: 'guard'; readonly r: number; readonly p: number; readonly n: number; readonly install: boolean }
   | { readonly t: 'uffd_register'; readonly r: number; readonly unpopulated: boolean }
-  | { readonly t: 'uffd_wp'; readonly r: number; readonly p: number; readonly n: number; readonly on: boolean };
+  | { readonly t: 'uffd_wp'; readonly r: number; readonly p: number; readonly n: number; readonly on: boolean }
+  | { readonly t: 'msync'; readonly r: number };
 
 export interface ScenarioArbOptions {
   /** Restrict to these features (default: all). */
@@ -38,19 +39,26 @@ export interface ScenarioArbOptions {
    * 6.18 the call does not return (oracle/README.md finding 1); the runner's alarm ends the worker.
    */
   readonly guardOverUffdShmem?: boolean;
+  /**
+   * Also generate msync(MS_SYNC) (writeback cleans a shared file page: the next write faults again). Off by
+   * default only so the default campaign's pinned seeds keep their scenarios; `--features writeback`.
+   */
+  readonly writeback?: boolean;
 }
 
 /** Regions the default campaign leaves out, each behind an explicit opt-in name (`--features`). */
-export const OPT_IN_FEATURES = ['large-file-folios', 'guard-over-uffd-shmem'] as const;
+export const OPT_IN_FEATURES = ['large-file-folios', 'guard-over-uffd-shmem', 'writeback'] as const;
 export type OptInFeature = (typeof OPT_IN_FEATURES)[number];
 
 const sel = fc.nat(15);
 const len = fc.integer({ min: 1, max: 16 });
 
-function regionArb(features: ReadonlySet<Feature>, largeFileFolios: boolean): fc.Arbitrary<RegionChoice> {
+function regionArb(features: ReadonlySet<Feature>, largeFileFolios: boolean, writeback = false): fc.Arbitrary<RegionChoice> {
   const kinds: RegionKind[] = ['anon'];
   if (features.has('shmem')) kinds.push('memfd_shared', 'anon_shared', 'memfd_private');
   if (features.has('file-writenotify')) kinds.push('file_shared', 'file_private');
+  // Writeback only changes shared ext4 pages: with the opt-in they are drawn three times as often.
+  if (features.has('file-writenotify') && writeback) kinds.push('file_shared', 'file_shared');
   if (features.has('file-writenotify') && largeFileFolios) kinds.push('file_shared_large');
   const small = fc.record({ kind: fc.constantFrom(...kinds), pages: fc.integer({ min: 1, max: 24 }), thp: fc.constant(false) });
   if (!features.has('thp')) return small;
@@ -58,7 +66,7 @@ function regionArb(features: ReadonlySet<Feature>, largeFileFolios: boolean): fc
   return fc.oneof({ weight: 3, arbitrary: small }, { weight: 1, arbitrary: thp });
 }
 
-export function stepArb(features: ReadonlySet<Feature>): fc.Arbitrary<StepChoice> {
+export function stepArb(features: ReadonlySet<Feature>, writeback = false): fc.Arbitrary<StepChoice> {
   const prots: Prot[] = features.has('prot-none') ? ['none', 'r', 'rw', 'rx', 'rwx'] : ['r', 'rw', 'rx', 'rwx'];
   const arbs: fc.WeightedArbitrary<StepChoice>[] = [
     { weight: 6, arbitrary: fc.record({ t: fc.constant('access' as const), r: sel, p: sel, write: fc.boolean() }) },
@@ -88,6 +96,8 @@ export function stepArb(features: ReadonlySet<Feature>): fc.Arbitrary<StepChoice
       arbitrary: fc.record({ t: fc.constant('uffd_wp' as const), r: sel, p: sel, n: len, on: fc.boolean() }),
     });
   }
+  if (writeback && features.has('file-writenotify'))
+    arbs.push({ weight: 2, arbitrary: fc.record({ t: fc.constant('msync' as const), r: sel }) });
   return fc.oneof(...arbs);
 }
 
@@ -160,6 +170,9 @@ export function buildScenario(
         ops.push({ op: 'uffd_wp', region: r, ...span(r, s.p, s.n), on: s.on });
         break;
       }
+      case 'msync':
+        ops.push({ op: 'msync', region: s.r % regions.length });
+        break;
     }
   }
   // Final probes: look at the first pages of every region.
@@ -188,8 +201,11 @@ export function randomScenarioArb(opts: ScenarioArbOptions = {}): fc.Arbitrary<S
   const features = new Set(opts.features ?? ALL_FEATURES);
   return fc
     .record({
-      regions: fc.array(regionArb(features, opts.largeFileFolios ?? false), { minLength: 1, maxLength: 2 }),
-      steps: fc.array(stepArb(features), { maxLength: opts.maxSteps ?? 24 }),
+      regions: fc.array(regionArb(features, opts.largeFileFolios ?? false, opts.writeback ?? false), {
+        minLength: 1,
+        maxLength: 2,
+      }),
+      steps: fc.array(stepArb(features, opts.writeback ?? false), { maxLength: opts.maxSteps ?? 24 }),
       finalLooks: fc.integer({ min: 0, max: 4 }),
     })
     .map(({ regions, steps, finalLooks }) => buildScenario(regions, steps, finalLooks, opts.guardOverUffdShmem ?? false));

@@ -7,6 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import type { ModelSettings } from './model/state.js';
+import { RUNNER_BINARY } from './runner.js';
 import type { Scenario } from './scenario.js';
 
 const THP = '/sys/kernel/mm/transparent_hugepage';
@@ -32,6 +34,34 @@ export interface OracleEnvironment {
   readonly softDirty: boolean | null;
   /** CONFIG_PTE_MARKER_UFFD_WP / uffd-wp support (null: not readable). */
   readonly uffdWp: boolean | null;
+  /**
+   * The userfaultfd features the kernel offers (UFFDIO_API asked for none, from the runner), by name;
+   * null when it could not be asked (no runner yet, or userfaultfd refused: the reason is in `uffdError`).
+   * WP_UNPOPULATED is generated when offered; WP_ASYNC is recorded, not generated (not modelled).
+   */
+  readonly uffdFeatures: { readonly wpUnpopulated: boolean; readonly wpAsync: boolean } | null;
+  readonly uffdError?: string;
+}
+
+// include/uapi/linux/userfaultfd.h (v6.18)
+const UFFD_FEATURE_WP_UNPOPULATED = 1 << 13;
+const UFFD_FEATURE_WP_ASYNC = 1 << 15;
+
+function uffdFeatures(): Pick<OracleEnvironment, 'uffdFeatures' | 'uffdError'> {
+  if (!existsSync(RUNNER_BINARY)) return { uffdFeatures: null, uffdError: 'the runner is not built' };
+  const r = spawnSync(RUNNER_BINARY, ['--uffd-features'], { encoding: 'utf8' });
+  try {
+    const doc = JSON.parse(r.stdout) as { ok: boolean; features?: number; error?: string };
+    if (!doc.ok || doc.features === undefined) return { uffdFeatures: null, uffdError: doc.error ?? 'unknown' };
+    return {
+      uffdFeatures: {
+        wpUnpopulated: (doc.features & UFFD_FEATURE_WP_UNPOPULATED) !== 0,
+        wpAsync: (doc.features & UFFD_FEATURE_WP_ASYNC) !== 0,
+      },
+    };
+  } catch {
+    return { uffdFeatures: null, uffdError: `runner --uffd-features: ${r.stderr.trim() || 'no answer'}` };
+  }
 }
 
 const selected = (file: string): string => {
@@ -87,6 +117,7 @@ export function readEnvironment(fileDir = existsSync('/var/tmp') ? '/var/tmp' : 
     fileDirFs: fs.status === 0 ? fs.stdout.trim() : 'unknown',
     softDirty: config ? config.get('CONFIG_MEM_SOFT_DIRTY') === 'y' : null,
     uffdWp: config ? config.get('CONFIG_PTE_MARKER_UFFD_WP') === 'y' : null,
+    ...uffdFeatures(),
   };
 }
 
@@ -104,15 +135,38 @@ export interface EnvironmentLimits {
   readonly file: string | null;
   /** Why scenarios with uffd-wp are skipped, or null. */
   readonly uffd: string | null;
+  /** Why scenarios that ask for UFFD_FEATURE_WP_UNPOPULATED are skipped, or null. */
+  readonly wpUnpopulated: string | null;
 }
 
 const PMD_SIZE_NAME = '2048kB';
 
+/**
+ * The anonymous mTHP orders the model must allocate on a write fault (ModelSettings): a size is used in a
+ * MADV_HUGEPAGE VMA under always or madvise (inherit: the global mode), and in every VMA under always
+ * (inherit: global always); the PMD size is the model's THP and is not listed. Orders from the size name
+ * ("64kB" with 4 KiB pages: order 4).
+ */
+export function modelSettings(env: OracleEnvironment): ModelSettings {
+  const all: number[] = [];
+  const hugepage: number[] = [];
+  for (const [size, raw] of Object.entries(env.mthpAnon)) {
+    if (size === PMD_SIZE_NAME || !size.endsWith('kB')) continue;
+    const pages = Number(size.slice(0, -2)) / 4;
+    const order = Math.log2(pages);
+    if (!Number.isInteger(order) || order < 1) continue;
+    const mode = raw === 'inherit' ? env.thp : raw;
+    if (mode === 'always') all.push(order);
+    if (mode === 'always' || mode === 'madvise') hugepage.push(order);
+  }
+  return { anonMthpOrders: { all, hugepage } };
+}
+
 export function environmentLimits(env: OracleEnvironment): EnvironmentLimits {
-  // A size is used for an anon fault in a MADV_HUGEPAGE region under always/madvise (or inherit with a
-  // global always/madvise), and in other regions under always (or inherit + global always).
+  // Anonymous mTHP sizes are modelled (modelSettings()); a size the model cannot name is still a reason.
+  const named = modelSettings(env).anonMthpOrders.hugepage.map((o) => `${4 << o}kB`);
   const anonSizes = Object.entries(env.mthpAnon)
-    .filter(([size]) => size !== PMD_SIZE_NAME)
+    .filter(([size]) => size !== PMD_SIZE_NAME && !named.includes(size))
     .filter(([, mode]) => mode === 'always' || mode === 'madvise' || (mode === 'inherit' && env.thp !== 'never'))
     .map(([size, mode]) => `${size}=${mode}`);
   const pmdAlways =
@@ -137,6 +191,8 @@ export function environmentLimits(env: OracleEnvironment): EnvironmentLimits {
     shmem: shmemWhy.length ? `${shmemWhy.join('; ')}: shared memory may be held in large folios` : null,
     file: env.fileDirFs.startsWith('ext2/ext3') ? null : `file regions live on ${env.fileDirFs}, the model knows ext4`,
     uffd: env.uffdWp === false ? 'the kernel is built without CONFIG_PTE_MARKER_UFFD_WP' : null,
+    wpUnpopulated:
+      env.uffdFeatures && !env.uffdFeatures.wpUnpopulated ? 'the kernel does not offer UFFD_FEATURE_WP_UNPOPULATED' : null,
   };
 }
 
@@ -150,6 +206,7 @@ export function scenarioSkipReason(s: Scenario, limits: EnvironmentLimits): stri
       if (o.kind.startsWith('file_') && limits.file) return limits.file;
     }
     if (o.op === 'uffd_register' && limits.uffd) return limits.uffd;
+    if (o.op === 'uffd_register' && o.unpopulated && limits.wpUnpopulated) return limits.wpUnpopulated;
   }
   return null;
 }
@@ -162,6 +219,7 @@ export function formatEnvironment(env: OracleEnvironment): string {
       .join(' ');
   return [
     `environment: uid ${env.uid}, pfn ${env.pfnVisible ? 'visible' : 'hidden'}, kpageflags ${env.kpageflags ? 'readable' : 'unreadable'}, file dir fs ${env.fileDirFs}, soft-dirty ${env.softDirty ?? '?'}, uffd-wp markers ${env.uffdWp ?? '?'}`,
+    `  userfaultfd features: ${env.uffdFeatures ? `WP_UNPOPULATED ${env.uffdFeatures.wpUnpopulated ? 'offered' : 'not offered'}, WP_ASYNC ${env.uffdFeatures.wpAsync ? 'offered (recorded, not generated)' : 'not offered'}` : `not known (${env.uffdError})`}`,
     `  THP ${env.thp}, shmem THP ${env.shmemThp}; anon mTHP ${sizes(env.mthpAnon)}`,
     `  shmem mTHP ${sizes(env.mthpShmem)}`,
   ].join('\n');

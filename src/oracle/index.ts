@@ -11,13 +11,15 @@ import type { SpecEngine } from './engine.js';
 import {
   environmentLimits,
   formatEnvironment,
+  modelSettings,
   type OracleEnvironment,
   readEnvironment,
   scenarioSkipReason,
 } from './environment.js';
+import type { ModelSettings } from './model/state.js';
 import type { OpResult, PredictedOpResult } from './observation.js';
 import { predict } from './predict.js';
-import { buildRunner, kernelRelease, runScenarios } from './runner.js';
+import { buildRunner, kernelRelease, RunAborted, runScenarios } from './runner.js';
 import type { Scenario } from './scenario.js';
 import { saveCounterexample } from './store.js';
 
@@ -29,14 +31,15 @@ export { SPEC_ENGINE, type SpecEngine } from './engine.js';
 export {
   environmentLimits,
   formatEnvironment,
+  modelSettings,
   type OracleEnvironment,
   readEnvironment,
   scenarioSkipReason,
 } from './environment.js';
 export { lifecycleArb } from './lifecycle.js';
 export type { OpResult, PredictedOpResult, Probe } from './observation.js';
-export { predict } from './predict.js';
-export { buildRunner, kernelRelease, runScenarios } from './runner.js';
+export { type ModelSettings, predict } from './predict.js';
+export { buildRunner, kernelRelease, RunAborted, runScenarios } from './runner.js';
 export { assertValidScenario, type Op, type Scenario, ScenarioError, scenarioProblems, showOp } from './scenario.js';
 export { KernelCounterexampleError, loadCounterexamples, readCounterexample, saveCounterexample } from './store.js';
 
@@ -48,14 +51,42 @@ export interface CampaignOptions {
   readonly largeFileFolios?: boolean;
   /** Also generate guard installs over uffd-wp registered shared memory (known to hang on 6.18). */
   readonly guardOverUffdShmem?: boolean;
+  /** Also generate msync(MS_SYNC) writeback (the `writeback` opt-in). */
+  readonly writeback?: boolean;
   /** Shrink at most this many disagreements (default 3). */
   readonly shrinkLimit?: number;
   /** Store shrunk disagreements under counterexamples/kernel/ (default true). */
   readonly store?: boolean;
+  /** Scenarios per runner process (default 50). */
   readonly batchSize?: number;
-  readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Runner processes at work at once (default 1). Each scenario already runs in its own forked worker, and
+   * no scenario touches system-wide state, so batches may run side by side; the report is assembled in
+   * scenario order, so it is the same for any number of jobs.
+   */
+  readonly jobs?: number;
+  /** Called after every finished batch. */
+  readonly onProgress?: (p: CampaignProgress) => void;
+  /**
+   * Stop early (SIGINT): running batches are killed, no new one starts, nothing is shrunk or stored, and
+   * the result covers the scenarios that finished, marked `interrupted`.
+   */
+  readonly signal?: AbortSignal;
   /** The spec entry points the model calls (default: the spec). The adequacy test hands in broken copies. */
   readonly engine?: SpecEngine;
+}
+
+/** Where a running campaign stands. */
+export interface CampaignProgress {
+  /** Scenarios run and judged so far (in any order when jobs > 1). */
+  readonly done: number;
+  /** Scenarios the campaign will run (after environment skips). */
+  readonly total: number;
+  /** Of those done, how many disagree with the kernel on some probe (before shrinking). */
+  readonly disagreeing: number;
+  /** Of those done, how many the spec refused. */
+  readonly specFailures: number;
+  readonly elapsedMs: number;
 }
 
 /** Decisive probes of one walk decision: reads or writes whose outcome that decision determines. */
@@ -120,6 +151,8 @@ export interface CampaignDisagreement {
   readonly table: string;
   /** Of 3 replays of the shrunk scenario on the kernel, how many disagreed again. */
   readonly reproduced: number;
+  /** The campaign was interrupted before this one was shrunk and replayed: `scenario` is the original. */
+  readonly notShrunk?: true;
   readonly file?: string;
 }
 
@@ -131,7 +164,14 @@ export interface CampaignResult {
   readonly skippedScenarios: Readonly<Record<string, number>>;
   readonly skipped?: string;
   readonly seed: number;
+  /** Scenarios run and judged (fewer than `planned` when interrupted). */
   readonly scenarios: number;
+  /** Scenarios the campaign meant to run (after environment skips). */
+  readonly planned: number;
+  /** Stopped early (SIGINT): the counts cover the scenarios that ran; nothing was shrunk or stored. */
+  readonly interrupted: boolean;
+  /** Runner processes used side by side. */
+  readonly jobs: number;
   readonly failedRuns: number;
   readonly probes: number;
   /** Probes with no unknown field that agreed on every field. */
@@ -156,8 +196,19 @@ export interface CampaignResult {
   readonly runErrors: readonly string[];
 }
 
+type Checked = Awaited<ReturnType<typeof checkScenarios>>[number] & {
+  readonly verdict: ReturnType<typeof compareScenario> | null;
+};
+
 /** Predict, run and compare scenarios; one verdict per scenario (null observed = the run failed). */
-export async function checkScenarios(scenarios: readonly Scenario[], batchSize = 200, engine?: SpecEngine) {
+export async function checkScenarios(
+  scenarios: readonly Scenario[],
+  batchSize = 200,
+  engine?: SpecEngine,
+  signal?: AbortSignal,
+  /** What the machine allows the model (default: read from this machine's environment). */
+  settings: ModelSettings = modelSettings(readEnvironment()),
+) {
   const out: {
     predicted: PredictedOpResult[];
     observed: OpResult[] | null;
@@ -167,9 +218,9 @@ export async function checkScenarios(scenarios: readonly Scenario[], batchSize =
   }[] = [];
   for (let i = 0; i < scenarios.length; i += batchSize) {
     const batch = scenarios.slice(i, i + batchSize);
-    const runs = await runScenarios(batch);
+    const runs = await runScenarios(batch, signal ? { signal } : {});
     batch.forEach((s, k) => {
-      const p = predict(s, engine ? { engine } : {});
+      const p = predict(s, engine ? { engine, settings } : { settings });
       const run = runs[k]!;
       out.push({
         predicted: [...p.ops],
@@ -183,8 +234,8 @@ export async function checkScenarios(scenarios: readonly Scenario[], batchSize =
   return out;
 }
 
-async function disagrees(s: Scenario, engine?: SpecEngine): Promise<FieldDiff[] | null> {
-  const [r] = await checkScenarios([s], 200, engine);
+async function disagrees(s: Scenario, engine: SpecEngine | undefined, settings: ModelSettings): Promise<FieldDiff[] | null> {
+  const [r] = await checkScenarios([s], 200, engine, undefined, settings);
   if (!r?.observed) return null;
   const v = compareScenario(s, r.predicted, r.observed);
   return v.diffs.length > 0 ? [...v.diffs] : null;
@@ -193,8 +244,11 @@ async function disagrees(s: Scenario, engine?: SpecEngine): Promise<FieldDiff[] 
 export async function runOracleCampaign(opts: CampaignOptions): Promise<CampaignResult> {
   const seed = opts.seed ?? Date.now() % 2 ** 31;
   const kernel = kernelRelease();
+  // Built first: the environment asks the runner which userfaultfd features the kernel offers.
+  const avail = buildRunner();
   const environment = readEnvironment();
   const limits = environmentLimits(environment);
+  const settings = modelSettings(environment);
   const skippedScenarios: Record<string, number> = {};
   const perFeature = Object.fromEntries(FEATURES.map((f) => [f, { probes: 0, agree: 0, disagree: 0, unknown: 0 }])) as Record<
     Feature,
@@ -210,6 +264,9 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     skippedScenarios,
     seed,
     scenarios: 0,
+    planned: 0,
+    interrupted: false,
+    jobs: 1,
     failedRuns: 0,
     probes: 0,
     agreeProbes: 0,
@@ -229,12 +286,12 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     specErrors: [],
     runErrors: [],
   };
-  const avail = buildRunner();
   if (!avail.ok) return { ...empty, skipped: `oracle runner unavailable: missing ${avail.missing}` };
   const arb = scenarioArb({
     features: opts.features ?? ALL_FEATURES,
     largeFileFolios: opts.largeFileFolios ?? false,
     guardOverUffdShmem: opts.guardOverUffdShmem ?? false,
+    writeback: opts.writeback ?? false,
   });
   // Scenarios the machine's settings would falsify are skipped, counted by reason; the indices of the
   // others stay those of the generated sample, so `path` replays still find them.
@@ -247,12 +304,46 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
   });
   const scenarios = kept.map((i) => sampled[i]!);
   const t0 = performance.now();
-  const batch = opts.batchSize ?? 200;
-  const results: Awaited<ReturnType<typeof checkScenarios>> = [];
-  for (let i = 0; i < scenarios.length; i += batch) {
-    results.push(...(await checkScenarios(scenarios.slice(i, i + batch), batch, opts.engine)));
-    opts.onProgress?.(Math.min(i + batch, scenarios.length), scenarios.length);
-  }
+  const batch = opts.batchSize ?? 50;
+  const jobs = Math.max(1, Math.floor(opts.jobs ?? 1));
+  const signal = opts.signal;
+  // One slot per scenario, filled as batches finish (in any order); unfilled when interrupted.
+  const slots: (Checked | undefined)[] = new Array(scenarios.length);
+  const starts: number[] = [];
+  for (let i = 0; i < scenarios.length; i += batch) starts.push(i);
+  let nextBatch = 0;
+  let done = 0;
+  let disagreeingSoFar = 0;
+  let refusedSoFar = 0;
+  const work = async (): Promise<void> => {
+    while (nextBatch < starts.length && !signal?.aborted) {
+      const from = starts[nextBatch++]!;
+      const part = scenarios.slice(from, from + batch);
+      let checked: Awaited<ReturnType<typeof checkScenarios>>;
+      try {
+        checked = await checkScenarios(part, batch, opts.engine, signal, settings);
+      } catch (error) {
+        if (error instanceof RunAborted) return;
+        throw error;
+      }
+      checked.forEach((r, k) => {
+        const verdict = r.observed ? compareScenario(part[k]!, r.predicted, r.observed) : null;
+        slots[from + k] = { ...r, verdict };
+        if (verdict && verdict.diffs.length > 0) disagreeingSoFar++;
+        if (r.notes.specErrors.length > 0) refusedSoFar++;
+      });
+      done += part.length;
+      opts.onProgress?.({
+        done,
+        total: scenarios.length,
+        disagreeing: disagreeingSoFar,
+        specFailures: refusedSoFar,
+        elapsedMs: performance.now() - t0,
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, starts.length)) }, work));
+  const interrupted = signal?.aborted === true && done < scenarios.length;
   const elapsedMs = performance.now() - t0;
   let probes = 0;
   let agreeProbes = 0;
@@ -267,7 +358,8 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
   const unknownReasons = new Set<string>();
   const specErrors = new Set<string>();
   const runErrors = new Set<string>();
-  results.forEach((r, i) => {
+  slots.forEach((r, i) => {
+    if (!r) return; // not run: the campaign was interrupted
     for (const x of r.notes.unknownReasons) unknownReasons.add(x);
     for (const x of r.notes.specErrors) specErrors.add(x);
     if (r.notes.specErrors.length > 0)
@@ -277,7 +369,7 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
       runErrors.add(r.error ?? 'unknown');
       return;
     }
-    const v = compareScenario(scenarios[i]!, r.predicted, r.observed);
+    const v = r.verdict!;
     if (v.diffs.length > 0) {
       failing.push(kept[i]!);
       firstDiffs.set(kept[i]!, v.diffs);
@@ -306,23 +398,34 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     }
   });
   const disagreements: CampaignDisagreement[] = [];
-  for (const index of failing.slice(0, opts.shrinkLimit ?? 3)) {
+  if (interrupted)
+    for (const index of failing.slice(0, opts.shrinkLimit ?? 3)) {
+      const r = slots[kept.indexOf(index)]!;
+      const scenario = sampled[index]!;
+      const diffs = firstDiffs.get(index) ?? [];
+      const table = renderTable(scenario, r.predicted, r.observed!);
+      disagreements.push({ index, scenario, diffs, original: { scenario, diffs }, table, reproduced: 0, notShrunk: true });
+    }
+  // Interrupted: nothing is shrunk or stored; the disagreements seen are reported as first seen.
+  for (const index of interrupted ? [] : failing.slice(0, opts.shrinkLimit ?? 3)) {
+    if (signal?.aborted) break;
     // Replay the failing value through fast-check (same seed, same path) and shrink it on the kernel.
+    // After an abort every further shrink step passes at once, so the shrink ends at the next step.
     const check = await fc.check(
-      fc.asyncProperty(arb, async (s) => (await disagrees(s, opts.engine)) === null),
+      fc.asyncProperty(arb, async (s) => signal?.aborted === true || (await disagrees(s, opts.engine, settings)) === null),
       { seed, path: String(index), numRuns: 1, endOnFailure: false },
     );
     const shrunk: Scenario = check.counterexample?.[0] ?? sampled[index]!;
     let reproduced = 0;
     let last: FieldDiff[] = [];
     for (let k = 0; k < 3; k++) {
-      const d = await disagrees(shrunk, opts.engine);
+      const d = await disagrees(shrunk, opts.engine, settings);
       if (d) {
         reproduced++;
         last = d;
       }
     }
-    const [r] = await checkScenarios([shrunk], 200, opts.engine);
+    const [r] = await checkScenarios([shrunk], 200, opts.engine, undefined, settings);
     const table = r?.observed ? renderTable(shrunk, r.predicted, r.observed) : '(run failed)';
     let file: string | undefined;
     if ((opts.store ?? true) && r?.observed && reproduced > 0)
@@ -343,7 +446,10 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     environment,
     skippedScenarios,
     seed,
-    scenarios: scenarios.length,
+    scenarios: done,
+    planned: scenarios.length,
+    interrupted,
+    jobs,
     failedRuns,
     probes,
     agreeProbes,
@@ -356,7 +462,7 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
     unknownShare: fields === 0 ? 0 : unknownFields / fields,
     perFeature,
     elapsedMs,
-    scenariosPerSecond: scenarios.length / (elapsedMs / 1000),
+    scenariosPerSecond: done / (elapsedMs / 1000),
     disagreeingScenarios: failing.length,
     disagreements,
     unknownReasons: [...unknownReasons],
@@ -369,7 +475,7 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
 export function formatCampaign(r: CampaignResult): string {
   if (r.skipped) return `oracle skipped: ${r.skipped}`;
   const lines = [
-    `kernel ${r.kernel}, seed ${r.seed}: ${r.scenarios} scenarios (${r.failedRuns} failed runs), ${r.scenariosPerSecond.toFixed(0)} scenarios/s`,
+    `kernel ${r.kernel}, seed ${r.seed}: ${r.scenarios} scenarios${r.interrupted ? ` of ${r.planned} (INTERRUPTED)` : ''} (${r.failedRuns} failed runs), ${r.scenariosPerSecond.toFixed(0)} scenarios/s, ${r.jobs} job${r.jobs === 1 ? '' : 's'}`,
     formatEnvironment(r.environment),
     ...Object.entries(r.skippedScenarios).map(([why, n]) => `skipped ${n} scenarios: ${why}`),
     `scenarios disagreeing ${r.disagreeingScenarios}; probes ${r.probes}: agree ${r.agreeProbes}, disagree ${r.disagreeProbes}, all fields unknown ${r.allUnknownProbes}; unknown fields ${(100 * r.unknownShare).toFixed(2)}%`,
@@ -391,6 +497,12 @@ export function formatCampaign(r: CampaignResult): string {
     );
   }
   for (const d of r.disagreements) {
+    if (d.notShrunk) {
+      lines.push(
+        `\ndisagreement (scenario #${d.index}, as first seen: not shrunk or replayed, the run was interrupted)\n${d.table}`,
+      );
+      continue;
+    }
     lines.push(`\ndisagreement (scenario #${d.index}, reproduced ${d.reproduced}/3)${d.file ? ` -> ${d.file}` : ''}\n${d.table}`);
     if (d.reproduced === 0) {
       const first = d.original.diffs.map(
@@ -422,15 +534,21 @@ export interface EngineVerdict {
  * spec from the spec cannot vouch for the spec); the kernel runs once, however many engines are judged.
  */
 export async function judgeEngines(
-  opts: Pick<CampaignOptions, 'runs' | 'seed' | 'features' | 'largeFileFolios' | 'batchSize'>,
+  opts: Pick<CampaignOptions, 'runs' | 'seed' | 'features' | 'largeFileFolios' | 'writeback' | 'batchSize'>,
   engines: Readonly<Record<string, SpecEngine>>,
 ): Promise<{ readonly seed: number; readonly skipped?: string; readonly verdicts: Record<string, EngineVerdict> }> {
   const seed = opts.seed ?? Date.now() % 2 ** 31;
   const avail = buildRunner();
   if (!avail.ok) return { seed, skipped: `oracle runner unavailable: missing ${avail.missing}`, verdicts: {} };
-  const arb = scenarioArb({ features: opts.features ?? ALL_FEATURES, largeFileFolios: opts.largeFileFolios ?? false });
+  const arb = scenarioArb({
+    features: opts.features ?? ALL_FEATURES,
+    largeFileFolios: opts.largeFileFolios ?? false,
+    writeback: opts.writeback ?? false,
+  });
   // The same environment skips as the campaign: scenarios this machine's settings would falsify are left out.
-  const limits = environmentLimits(readEnvironment());
+  const environment = readEnvironment();
+  const limits = environmentLimits(environment);
+  const settings = modelSettings(environment);
   const scenarios = fc.sample(arb, { seed, numRuns: opts.runs }).filter((s) => scenarioSkipReason(s, limits) === null);
   const observed: (OpResult[] | null)[] = [];
   const batch = opts.batchSize ?? 200;
@@ -450,7 +568,7 @@ export async function judgeEngines(
     scenarios.forEach((s, i) => {
       const ob = observed[i];
       if (!ob) return;
-      const p = predict(s, { engine });
+      const p = predict(s, { engine, settings });
       const refused = p.notes.specErrors.length > 0;
       const diffs = compareScenario(s, p.ops, ob).diffs;
       if (refused) specFailures++;

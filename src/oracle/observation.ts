@@ -28,6 +28,8 @@ export interface RawAccess {
   readonly p: number;
   readonly acc: 'r' | 'w' | 'n';
   readonly minflt: number;
+  /** Major faults of the probing thread (a fault retried with FAULT_FLAG_TRIED counts here); absent in old runs. */
+  readonly majflt?: number;
   readonly segv: number;
   readonly uffd: number;
   readonly hugeBefore: number;
@@ -40,6 +42,28 @@ export interface RawOther {
   readonly i: number;
   readonly op: string;
   readonly err: number;
+  /** After an mprotect(): the region's VMAs from /proc/self/smaps ("first-end VmFlags;" per VMA). */
+  readonly vmas?: string;
+}
+
+/**
+ * The VmFlags mnemonics compared (fs/proc/task_mmu.c show_smap_vma_flags(), v6.18): VM_READ, VM_WRITE,
+ * VM_EXEC, VM_SHARED, VM_ACCOUNT, VM_HUGEPAGE, VM_UFFD_WP. The others (the VM_MAY* bits, ...) are not
+ * modelled and left out of the comparison.
+ */
+export const COMPARED_VM_FLAGS = ['rd', 'wr', 'ex', 'sh', 'ac', 'hg', 'uw'] as const;
+
+/** The runner's smaps layout reduced to the compared flags: "first-end rd wr;..." in page order. */
+export function normalizeVmas(raw: string): string {
+  return raw
+    .split(';')
+    .filter((v) => v.trim() !== '')
+    .map((v) => {
+      const [range, ...flags] = v.trim().split(' ').filter(Boolean);
+      const keep = COMPARED_VM_FLAGS.filter((f) => flags.includes(f));
+      return [range, ...keep].join(' ');
+    })
+    .join(';');
 }
 
 export type RawOp = RawAccess | RawOther;
@@ -71,6 +95,11 @@ export interface Probe {
   readonly after: PageView;
   readonly segv: boolean;
   readonly fault: boolean; // ru_minflt moved (only meaningful without SIGSEGV)
+  /**
+   * How many faults the access took (ru_minflt + ru_majflt of the probing thread, counted by the kernel's
+   * mm_account_fault() once per completed fault, v6.18 mm/memory.c); only meaningful without SIGSEGV.
+   */
+  readonly faults: number;
   /** null when pagemap hides page frame numbers (no CAP_SYS_ADMIN). */
   readonly copied: boolean | null;
   readonly uffd: boolean; // a userfaultfd write-protect fault was delivered
@@ -96,6 +125,7 @@ export interface PredictedProbe {
   readonly after: PredictedView;
   readonly segv: Maybe<boolean>;
   readonly fault: Maybe<boolean>;
+  readonly faults: Maybe<number>;
   readonly copied: Maybe<boolean>;
   readonly uffd: Maybe<boolean>;
   readonly pmdMapped: Maybe<boolean | null>;
@@ -105,11 +135,14 @@ export interface PredictedProbe {
 export interface OpResult {
   readonly err: number;
   readonly probe?: Probe;
+  /** After an mprotect(): the region's VMA layout (normalizeVmas()); absent from older runs. */
+  readonly vmas?: string;
 }
 
 export interface PredictedOpResult {
   readonly err: Maybe<number>;
   readonly probe?: PredictedProbe;
+  readonly vmas?: Maybe<string>;
 }
 
 function view(p: RawPagemap, kpf: boolean): PageView {
@@ -137,6 +170,7 @@ export function probeOf(a: RawAccess, thpRegion: boolean, kpageflags = true): Pr
     segv,
     // A SIGSEGV is delivered on a pre-faulted alternate stack; the fault itself is not counted.
     fault: !segv && a.minflt > 0,
+    faults: a.minflt + (a.majflt ?? 0),
     copied: pfnHidden ? null : a.before.present === 1 && a.after.present === 1 && a.before.pfn !== a.after.pfn,
     uffd: a.uffd > 0,
     pmdMapped: thpRegion ? a.hugeAfter > 0 : null,

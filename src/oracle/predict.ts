@@ -9,15 +9,17 @@
 import type { Decision } from './decisions.js';
 import type { SpecEngine } from './engine.js';
 import { MadviseModel } from './model/madvise.js';
-import type { ModelNotes } from './model/state.js';
+import type { ModelNotes, ModelSettings } from './model/state.js';
 import type { PredictedOpResult } from './observation.js';
 import type { Scenario } from './scenario.js';
 
-export type { ModelNotes } from './model/state.js';
+export type { ModelNotes, ModelSettings } from './model/state.js';
 
 export interface PredictOptions {
   /** The spec entry points (default: the spec). */
   readonly engine?: SpecEngine;
+  /** What the machine's settings allow (default: no mTHP size); see modelSettings() in environment.ts. */
+  readonly settings?: ModelSettings;
 }
 
 export class ProcessModel extends MadviseModel {}
@@ -31,7 +33,7 @@ export interface Prediction {
 
 /** Predict every op of a scenario. */
 export function predict(s: Scenario, opts: PredictOptions = {}): Prediction {
-  const m = new ProcessModel(opts.engine);
+  const m = new ProcessModel(opts.engine, opts.settings);
   const decisive: Decision[][] = [];
   const ops = s.ops.map((o): PredictedOpResult => {
     decisive.push(o.op === 'access' ? m.takeDecisions(o.region, o.page, o.access) : []);
@@ -44,8 +46,10 @@ export function predict(s: Scenario, opts: PredictOptions = {}): Prediction {
         return m.fork();
       case 'exit':
         return m.exit(o.child);
-      case 'mprotect':
-        return m.mprotect(o.region, o.first, o.count, o.prot);
+      case 'mprotect': {
+        const res = m.mprotect(o.region, o.first, o.count, o.prot);
+        return { ...res, vmas: m.vmaLayout(o.region) };
+      }
       case 'dontneed':
         return m.dontneed(o.region, o.first, o.count);
       case 'guard_install':
@@ -56,6 +60,8 @@ export function predict(s: Scenario, opts: PredictOptions = {}): Prediction {
         return m.uffdRegister(o.region, o.unpopulated);
       case 'uffd_wp':
         return m.uffdWp(o.region, o.first, o.count, o.on);
+      case 'msync':
+        return m.msync(o.region);
       default:
         throw new Error(`unknown op ${JSON.stringify(o satisfies never)}`);
     }

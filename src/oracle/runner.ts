@@ -43,6 +43,16 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** Per-scenario alarm in the runner (seconds). Default 10. */
   readonly scenarioTimeoutS?: number;
+  /** Abort: the runner is killed and the promise rejects with an AbortError. */
+  readonly signal?: AbortSignal;
+}
+
+/** The rejection of runScenarios() when its signal aborted it. */
+export class RunAborted extends Error {
+  constructor() {
+    super('oracle runner stopped (aborted)');
+    this.name = 'AbortError';
+  }
 }
 
 /** Run scenarios in one runner process; each scenario runs in its own forked worker. */
@@ -52,8 +62,20 @@ export async function runScenarios(scenarios: readonly Scenario[], opts: RunOpti
   for (const s of scenarios) assertValidScenario(s);
   const input = scenarios.map((s, i) => toRunnerLines(s, `s${i}`)).join('');
   const dir = opts.fileDir ?? (existsSync('/var/tmp') ? '/var/tmp' : '/tmp');
+  if (opts.signal?.aborted) throw new RunAborted();
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(avail.binary!, [dir, String(opts.scenarioTimeoutS ?? 10)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group: a terminal's Ctrl-C reaches only this process, which then stops the
+    // runner itself (signal), so a run is never cut in two by a race between the two.
+    const child = spawn(avail.binary!, [dir, String(opts.scenarioTimeoutS ?? 10)], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let aborted = false;
+    const onAbort = (): void => {
+      aborted = true;
+      child.kill('SIGKILL');
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     let out = '';
     let err = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000 + scenarios.length * 2_000);
@@ -66,6 +88,8 @@ export async function runScenarios(scenarios: readonly Scenario[], opts: RunOpti
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (aborted) return reject(new RunAborted());
       if (code !== 0) return reject(new Error(`runner exited with ${code}: ${err.trim()}`));
       const byId = new Map<string, RawRun>();
       for (const line of out.split('\n')) {
@@ -77,6 +101,8 @@ export async function runScenarios(scenarios: readonly Scenario[], opts: RunOpti
         scenarios.map((_, i) => byId.get(`s${i}`) ?? { id: `s${i}`, ok: false, error: `no output (stderr: ${err.trim()})` }),
       );
     });
+    // A killed runner closes its stdin early; the close handler reports why.
+    child.stdin.on('error', () => {});
     child.stdin.end(input);
   });
 }

@@ -40,7 +40,9 @@ export type Op =
   | { readonly op: 'guard_remove'; readonly region: number; readonly first: number; readonly count: number }
   /** UFFDIO_REGISTER (MODE_WP) over the whole region; `unpopulated` asks for UFFD_FEATURE_WP_UNPOPULATED. */
   | { readonly op: 'uffd_register'; readonly region: number; readonly unpopulated: boolean }
-  | { readonly op: 'uffd_wp'; readonly region: number; readonly first: number; readonly count: number; readonly on: boolean };
+  | { readonly op: 'uffd_wp'; readonly region: number; readonly first: number; readonly count: number; readonly on: boolean }
+  /** msync(MS_SYNC) over the whole region: writeback of a shared file's dirty pages (the `writeback` opt-in). */
+  | { readonly op: 'msync'; readonly region: number };
 
 export interface Scenario {
   readonly ops: readonly Op[];
@@ -134,6 +136,9 @@ export function scenarioProblems(s: unknown): string[] {
         if (typeof o.on !== 'boolean') bad('on must be a boolean');
         range(o.region, o.first, o.count);
         continue;
+      case 'msync':
+        if (!isInt(o.region) || o.region < 0 || o.region >= regions.length) bad(`region ${String(o.region)} is not mapped yet`);
+        continue;
       default:
         bad(`unknown op ${JSON.stringify((o as { op?: unknown }).op)}`);
     }
@@ -181,6 +186,9 @@ export function toRunnerLines(s: Scenario, id: string): string {
       case 'uffd_wp':
         lines.push(`W ${o.region} ${o.first} ${o.count} ${o.on ? 1 : 0}`);
         break;
+      case 'msync':
+        lines.push(`Y ${o.region}`);
+        break;
     }
   }
   lines.push('E');
@@ -210,5 +218,7 @@ export function showOp(o: Op): string {
       return `uffd register WP r${o.region}${o.unpopulated ? ' WP_UNPOPULATED' : ''}`;
     case 'uffd_wp':
       return `UFFDIO_WRITEPROTECT ${o.on ? 'on' : 'off'} r${o.region}[${o.first}..+${o.count}]`;
+    case 'msync':
+      return `msync(MS_SYNC) r${o.region}`;
   }
 }

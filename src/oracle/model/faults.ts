@@ -33,6 +33,7 @@ function unknownProbe(p: PredictedProbe): PredictedProbe {
     after: unknownView(),
     segv: UNKNOWN,
     fault: UNKNOWN,
+    faults: UNKNOWN,
     copied: UNKNOWN,
     uffd: UNKNOWN,
     pmdMapped: p.pmdMapped === null ? null : UNKNOWN,
@@ -67,6 +68,10 @@ export abstract class FaultModel extends ProtectionModel {
       after,
       segv,
       fault: segv ? UNKNOWN : fault,
+      // One accounted fault per access that faults; a uffd-wp fault is the exception: the fault that waited
+      // for the handler returns VM_FAULT_RETRY (not accounted) and the retry races the handler thread's
+      // UFFDIO_WRITEPROTECT, so the kernel accounts 1 to 3 faults (seen on 6.18): not predicted.
+      faults: segv || uffd ? UNKNOWN : fault ? 1 : 0,
       copied,
       uffd,
       pmdMapped: this.hasPmdMapping(r),
@@ -82,7 +87,10 @@ export abstract class FaultModel extends ProtectionModel {
     const vma = this.vmaOf(r, page);
     if (r.kind === 'anon') {
       if (this.thpEligible(r, page)) {
-        r.pmd = { kind: 'hugezero' }; // do_huge_pmd_anonymous_page(): read -> huge zero page
+        // do_huge_pmd_anonymous_page(): the VMA gets its anon_vma first (v6.18 mm/huge_memory.c, before the
+        // read path), then a read maps the huge zero page.
+        this.prepareAnonVma(r, page);
+        r.pmd = { kind: 'hugezero' };
         return true;
       }
       this.ensureTable(r);
@@ -110,6 +118,25 @@ export abstract class FaultModel extends ProtectionModel {
     r.ptes[page] = p;
     this.mapPfn(pfn);
     return true;
+  }
+  /**
+   * The folio order an anonymous write fault allocates in a PTE table (alloc_anon_folio(), v6.18
+   * mm/memory.c): none while the VMA is userfaultfd-armed; else the highest enabled order whose aligned
+   * range lies inside the VMA (thp_vma_suitable_orders()) and holds only empty PTEs (pte_range_none():
+   * a marker is not empty); else 0. An allocation failure would fall back lower: not modelled, it needs
+   * memory pressure.
+   */
+  protected anonFaultOrder(r: RegionState, page: number): number {
+    if (r.uffd) return 0;
+    const orders = r.thp ? this.settings.anonMthpOrders.hugepage : this.settings.anonMthpOrders.all;
+    const [s, e] = this.vmaRange(r, page);
+    for (const order of [...orders].sort((a, b) => b - a)) {
+      const n = 1 << order;
+      const start = page - (page % n);
+      if (start < s || start + n > e) continue;
+      if (r.ptes.slice(start, start + n).every((p) => p.kind === 'none')) return order;
+    }
+    return 0;
   }
   /** A freshly allocated anonymous page after a write fault: writable and dirty (do_anonymous_page, wp_page_copy). */
   protected newAnonPte(r: RegionState, page: number, pfn: number, uffdWp: boolean): PresentPte {
@@ -173,6 +200,18 @@ export abstract class FaultModel extends ProtectionModel {
             return { fault, copied, uffd };
           }
           this.ensureTable(r);
+          const order = this.anonFaultOrder(r, page);
+          if (order > 0) {
+            // alloc_anon_folio() found a large order whose whole aligned range is empty: every PTE of the
+            // new folio is mapped at once, writable and dirty (set_ptes() in do_anonymous_page()).
+            const f = this.allocFolio(order, true);
+            const start = page - (page % (1 << order));
+            for (let k = 0; k < 1 << order; k++) {
+              f.maps[k] = 1;
+              r.ptes[start + k] = this.newAnonPte(r, start + k, f.pfn + k, false);
+            }
+            continue;
+          }
           const f = this.allocFolio(0, true);
           f.maps[0] = 1;
           r.ptes[page] = this.newAnonPte(r, page, f.pfn, markerWp);
@@ -207,7 +246,7 @@ export abstract class FaultModel extends ProtectionModel {
       const f = pte.flags & _PAGE_SPECIAL ? null : this.folioOf(pte.pfn);
       if (f?.anon) {
         const i = pte.pfn - f.pfn;
-        const reuse = f.pae[i] || (f.order === 0 ? f.maps[i] === 1 : !this.childMaps(f));
+        const reuse = f.pae[i] || (f.order === 0 ? f.maps[i] === 1 : !this.childMaps(f) && f.sharedWhileSingle !== true);
         if (reuse) {
           f.pae[i] = true;
           r.ptes[page] = pte_mkwrite(pte_mkdirty(pte, CONFIG));

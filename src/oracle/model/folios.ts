@@ -27,7 +27,7 @@ export abstract class FolioTracker {
     return f;
   }
   protected folioOf(pfn: number): FolioState | null {
-    for (const order of [0, 1, 2, 3, LARGE_FILE_ORDER, 9]) {
+    for (const order of [0, 1, 2, 3, LARGE_FILE_ORDER, 5, 6, 7, 8, 9]) {
       const f = this.folios.get(pfn - (pfn % (1 << order)));
       if (f && pfn < f.pfn + (1 << f.order)) return f;
     }

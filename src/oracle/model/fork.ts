@@ -26,6 +26,11 @@ export abstract class ForkModel extends FaultModel {
       }
       if (r.pmd.kind === 'hugezero') continue;
       for (let i = 0; i < r.pages; i++) {
+        const pte0 = r.ptes[i]!;
+        if (copies(i) && pte0.kind === 'present' && !(pte0.flags & _PAGE_SPECIAL)) {
+          const g = this.folioOf(pte0.pfn);
+          if (g?.anon && g.order > 0 && g.order < 9 && g.maps.reduce((a, b) => a + b, 0) === 1) g.sharedWhileSingle = true;
+        }
         const pte = r.ptes[i]!;
         if (!copies(i) || pte.kind !== 'present' || pte.flags & _PAGE_SPECIAL) continue;
         const f = this.folioOf(pte.pfn);

@@ -1,6 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // MADV_DONTNEED (zap) and MADV_GUARD_INSTALL / MADV_GUARD_REMOVE.
-import { _PAGE_SPECIAL, NONE_PTE, PTE_MARKER_GUARD, PTE_MARKER_UFFD_WP, pte_uffd_wp } from '../../pte/index.js';
+import {
+  _PAGE_SPECIAL,
+  NONE_PTE,
+  PTE_MARKER_GUARD,
+  PTE_MARKER_UFFD_WP,
+  pte_dirty,
+  pte_mkclean,
+  pte_uffd_wp,
+  pte_write,
+  pte_wrprotect,
+} from '../../pte/index.js';
 import { make_pte_marker } from '../../pte/softleaf.js';
 import type { PredictedOpResult } from '../observation.js';
 import { UNKNOWN } from '../observation.js';
@@ -57,6 +67,24 @@ export class MadviseModel extends ForkModel {
       const pte = r.ptes[i]!;
       if (pte.kind === 'present' && !(pte.flags & _PAGE_SPECIAL)) this.unmapPfn(pte.pfn);
       r.ptes[i] = make_pte_marker(PTE_MARKER_GUARD);
+    }
+    return { err: 0 };
+  }
+  /**
+   * msync(MS_SYNC) over the whole region. Only an ext4 shared mapping has writeback to do: vfs_fsync_range()
+   * -> ext4_sync_file() writes the dirty page-cache folios, and clearing a folio's dirty flag for the I/O
+   * (folio_clear_dirty_for_io() -> folio_mkclean() -> page_vma_mkclean_one(), v6.18 mm/page-writeback.c and
+   * mm/rmap.c) makes every PTE of it that is dirty or writable read-only and clean, so the next write
+   * faults again (writenotify). shmem's fsync does nothing; private and anonymous mappings keep their PTEs.
+   */
+  msync(region: number): PredictedOpResult {
+    const r = this.regions[region]!;
+    if (r.unknownWhy !== null) return { err: UNKNOWN };
+    if (r.kind !== 'file_shared' && r.kind !== 'file_shared_large') return { err: 0 };
+    for (let i = 0; i < r.pages; i++) {
+      const pte = r.ptes[i]!;
+      if (pte.kind !== 'present' || (pte.flags & _PAGE_SPECIAL) !== 0) continue;
+      if (pte_dirty(pte) || pte_write(pte)) r.ptes[i] = pte_mkclean(pte_wrprotect(pte));
     }
     return { err: 0 };
   }

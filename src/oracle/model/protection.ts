@@ -9,12 +9,24 @@ import type { PredictedOpResult } from '../observation.js';
 import { PROT_BITS, type Prot } from '../scenario.js';
 
 import { PageTableModel } from './page_table.js';
-import { canUffdWp, EBADF, EINVAL, PMD_PAGES, type RegionState } from './state.js';
+import {
+  canUffdWp,
+  DEFAULT_SETTINGS,
+  EBADF,
+  EINVAL,
+  isPrivate,
+  type ModelSettings,
+  PMD_PAGES,
+  type RegionState,
+} from './state.js';
 
 export abstract class ProtectionModel extends PageTableModel {
   /** Per region, the walk decision each page carries until its next read or write (see decisions.ts). */
   protected readonly pending = new Map<string, Decision[]>();
-  constructor(private readonly engine: SpecEngine = SPEC_ENGINE) {
+  constructor(
+    private readonly engine: SpecEngine = SPEC_ENGINE,
+    protected readonly settings: ModelSettings = DEFAULT_SETTINGS,
+  ) {
     super();
   }
   protected noteDecisions(region: number, r: RegionState, decided: ReadonlyMap<number, Decision>): void {
@@ -66,13 +78,23 @@ export abstract class ProtectionModel extends PageTableModel {
       if (!out) return { err: 0 };
       this.noteDecisions(region, r, decisionsOfWalk(out, prot === 'none'));
       this.applyOutcome(r, out.world ? out.world.vma.start - r.base : s, out.outcome.ptes, out.outcome.pmds);
-      for (let i = a; i < b; i++) r.prot[i] = prot;
+      // mprotect_fixup()'s accounting: a private VMA made writable is charged (VM_ACCOUNT); an anonymous
+      // one made read-only before it has an anon_vma gives its charge back.
+      const writable = (PROT_BITS[prot] & 2) !== 0;
+      const acct = writable ? isPrivate(r.kind) || r.acct[a]! : r.acct[a]! && !(r.kind === 'anon' && r.av[a] === 0);
+      for (let i = a; i < b; i++) {
+        r.prot[i] = prot;
+        r.acct[i] = acct;
+      }
     }
-    // vma_merge: neighbouring VMAs with equal flags join; the merged VMA keeps the anon_vma.
+    // vma_merge: neighbouring VMAs with equal flags join; the merged VMA keeps the anon_vma, and the mark
+    // that guard markers were installed (fork then copies the page table of the whole merged VMA:
+    // observed on 6.18, a shared page beside the guard page is mapped by the child too).
     for (let i = 0; i < r.pages; ) {
       const [s, e] = this.vmaRange(r, i);
       const id = r.av.slice(s, e).find((v) => v !== 0) ?? 0;
       if (id !== 0) for (let k = s; k < e; k++) r.av[k] = id;
+      if (r.guardCopy.slice(s, e).some(Boolean)) for (let k = s; k < e; k++) r.guardCopy[k] = true;
       i = e;
     }
     return { err: 0 };

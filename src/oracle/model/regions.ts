@@ -3,7 +3,7 @@
 // runs of equal protection and compatible anon_vma inside it (mprotect splits
 // and vma_merge joins them).
 import { mkVma, NONE_PTE, VM_EXEC, VM_READ, VM_SHARED, VM_UFFD_WP, VM_WRITE, type Vma } from '../../pte/index.js';
-import type { PredictedOpResult } from '../observation.js';
+import { type PredictedOpResult, UNKNOWN } from '../observation.js';
 import { PROT_BITS, type RegionKind } from '../scenario.js';
 
 import { FolioTracker } from './folios.js';
@@ -17,7 +17,7 @@ export abstract class RegionModel extends FolioTracker {
   /** The run of pages [s, e) forming the VMA that holds `page` (equal prot, compatible anon_vma). */
   protected vmaRange(r: RegionState, page: number): [number, number] {
     const compatible = (a: number, b: number): boolean =>
-      r.prot[a] === r.prot[b] && (r.av[a] === 0 || r.av[b] === 0 || r.av[a] === r.av[b]);
+      r.prot[a] === r.prot[b] && r.acct[a] === r.acct[b] && (r.av[a] === 0 || r.av[b] === 0 || r.av[a] === r.av[b]);
     let s = page;
     while (s > 0 && compatible(s - 1, page)) s--;
     let e = page + 1;
@@ -47,11 +47,17 @@ export abstract class RegionModel extends FolioTracker {
       CONFIG,
     );
   }
-  /** anon_vma_prepare() for the VMA holding `page`. */
+  /**
+   * anon_vma_prepare() for the VMA holding `page`. find_mergeable_anon_vma() (v6.18 mm/rmap.c) first
+   * tries to reuse the next VMA's anon_vma, then the previous one's, when that neighbour is
+   * anon_vma_compatible(): adjacent, same file and contiguous offset, flags equal but for the access bits
+   * (so VM_ACCOUNT must match). Only then is a new anon_vma allocated.
+   */
   protected prepareAnonVma(r: RegionState, page: number): void {
     const [s, e] = this.vmaRange(r, page);
     if (r.av[page] !== 0) return;
-    const id = this.nextAv++;
+    const reusable = (i: number): number => (i >= 0 && i < r.pages && r.av[i] !== 0 && r.acct[i] === r.acct[page] ? r.av[i]! : 0);
+    const id = reusable(e) || reusable(s - 1) || this.nextAv++;
     for (let i = s; i < e; i++) r.av[i] = id;
   }
   protected markUnknown(r: RegionState, why: string): void {
@@ -69,6 +75,31 @@ export abstract class RegionModel extends FolioTracker {
       p = b;
     }
     return out;
+  }
+  /**
+   * The region's VMAs as smaps shows them after an mprotect(): "first-end flags;" with the compared
+   * VmFlags (observation.ts COMPARED_VM_FLAGS), in page order.
+   */
+  vmaLayout(region: number): string | typeof UNKNOWN {
+    const r = this.regions[region]!;
+    if (r.unknownWhy !== null) return UNKNOWN;
+    const out: string[] = [];
+    for (let i = 0; i < r.pages; ) {
+      const [s, e] = this.vmaRange(r, i);
+      const f = this.vmFlags(r, i);
+      const names = [
+        f & VM_READ ? 'rd' : '',
+        f & VM_WRITE ? 'wr' : '',
+        f & VM_EXEC ? 'ex' : '',
+        f & VM_SHARED ? 'sh' : '',
+        r.acct[i] ? 'ac' : '',
+        r.thp ? 'hg' : '', // MADV_HUGEPAGE at map time
+        f & VM_UFFD_WP ? 'uw' : '',
+      ].filter(Boolean);
+      out.push([`${s}-${e}`, ...names].join(' '));
+      i = e;
+    }
+    return out.join(';');
   }
   protected cachePage(r: RegionState, page: number): number {
     const have = r.cache[page];
@@ -88,6 +119,7 @@ export abstract class RegionModel extends FolioTracker {
       prot: new Array(pages).fill('rw'),
       av: new Array(pages).fill(0),
       guardCopy: new Array(pages).fill(false),
+      acct: new Array(pages).fill(isPrivate(kind)), // accountable_mapping(): private and writable (rw at map)
       ptes: new Array(pages).fill(NONE_PTE),
       pmd: { kind: 'none' },
       cache: new Array(pages).fill(null),

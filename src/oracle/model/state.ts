@@ -19,6 +19,13 @@ export interface FolioState {
   readonly pae: boolean[]; // PageAnonExclusive per page
   readonly maps: number[]; // mapcount per page, this process and every live child
   inCache: boolean; // held by a page cache (file/shmem)
+  /**
+   * An mTHP folio (order 1-8) that fork() shared while a single page of it was mapped: observed on 6.18
+   * (16 KiB mTHP), a later write to that page copies it even after the child exited, where a folio
+   * shared with two or more pages mapped is reused. The kernel's reason is not pinned down (the large
+   * folio reuse check, __wp_can_reuse_large_anon_folio(), and its mm-id tracking): recorded as observed.
+   */
+  sharedWhileSingle?: boolean;
 }
 
 export type PmdState = { kind: 'none' } | { kind: 'table' } | { kind: 'huge'; pmd: PresentPte } | { kind: 'hugezero' };
@@ -32,6 +39,12 @@ export interface RegionState {
   readonly av: number[]; // anon_vma id of the page's VMA, 0 = none
   /** The page's VMA had guard markers installed: fork copies its page table (observed on 6.18, any mapping kind). */
   readonly guardCopy: boolean[];
+  /**
+   * VM_ACCOUNT of the page's VMA: set at mmap for a private writable mapping, set again when mprotect()
+   * makes a private VMA writable, dropped when it makes an anonymous VMA without anon_vma read-only
+   * (mprotect_fixup(), v6.18 mm/mprotect.c). VMAs that differ in it do not merge.
+   */
+  readonly acct: boolean[];
   readonly ptes: Pte[];
   pmd: PmdState;
   readonly cache: (number | null)[]; // page-cache pfn per file offset (shared-memory and file kinds)
@@ -51,6 +64,18 @@ export interface ModelNotes {
   /** Spec preconditions that refused a world the model built (a model or spec gap): a failure of the scenario. */
   readonly specErrors: string[];
 }
+
+/**
+ * What the machine's settings let the model do (from the recorded environment). `anonMthpOrders`: the
+ * folio orders below PMD order an anonymous write fault may allocate (alloc_anon_folio(), v6.18
+ * mm/memory.c, through thp_vma_allowable_orders()): `all` in every VMA, `hugepage` (a superset) in a
+ * MADV_HUGEPAGE VMA.
+ */
+export interface ModelSettings {
+  readonly anonMthpOrders: { readonly all: readonly number[]; readonly hugepage: readonly number[] };
+}
+
+export const DEFAULT_SETTINGS: ModelSettings = Object.freeze({ anonMthpOrders: { all: [], hugepage: [] } });
 
 export const isPrivate = (k: RegionKind): boolean => k === 'anon' || k === 'memfd_private' || k === 'file_private';
 export const isFile = (k: RegionKind): boolean => k === 'file_shared' || k === 'file_private' || k === 'file_shared_large';
