@@ -40,7 +40,16 @@ import {
   type Vma,
   type World,
 } from '../pte/index.js';
-import { type Attrs, attrSets, type ConfigName, type ContextFilter, contexts, NO_ATTRS, type ProveContext } from './context.js';
+import {
+  type Attrs,
+  attrSets,
+  type ConfigName,
+  type ContextFilter,
+  contexts,
+  NO_ATTRS,
+  type ProveContext,
+  relevantContext,
+} from './context.js';
 
 /** Folio orders of the domain (order 9 appears only as a PMD-mapped THP). */
 export const PROVE_ORDERS: readonly number[] = [0, 1, 2];
@@ -512,6 +521,8 @@ function* worldsOf(ctx: ProveContext, n: number, withAttrs: boolean, cur: Cursor
       // Without a present entry the entries' key is not seen: that attribute set would repeat another.
       const present = shape.slots.some((s) => s.k === 'page' || s.k === 'special');
       if (!present && attrs.ptePkey !== attrs.vmaPkey) continue;
+      if (n > 1 && attrs !== NO_ATTRS && !batchable(shape.slots)) continue; // R3, docs/strength.md
+      if (n > 1 && !orderTwoMappedTwice(shape)) continue; // R4, docs/strength.md
       const factChoices = shape.folios.map((f, fi) => {
         if (n === 1) return folioFactChoices(ctx, f.order, null);
         const mapped = new Set<number>();
@@ -522,16 +533,46 @@ function* worldsOf(ctx: ProveContext, n: number, withAttrs: boolean, cur: Cursor
       // about what pte_modify() keeps and replaces, which no folio fact or NUMA switch changes.
       const plain = attrs === NO_ATTRS;
       const facts = plain ? factChoices : factChoices.map((c) => c.slice(0, 1));
-      const layout = layoutOf(ctx, n, shape, plain);
+      const layouts = { all: layoutOf(ctx, n, shape, plain), base: layoutOf(ctx, n, shape, false) };
       for (const pfns of contiguityChoices(shape.slots, shape.folios))
-        yield* worldsWith(ctx, n, shape, pfns, facts, attrs, layout, cur);
+        yield* worldsWith(ctx, n, shape, pfns, facts, attrs, layouts, cur);
     }
   }
 }
 
+/**
+ * Whether two neighbouring slots map consecutive pages of one folio, i.e. a
+ * batch of two entries can form (R3: the attribute sets of multi-slot worlds
+ * are kept where the batch commit writes an entry from another entry's value).
+ */
+function batchable(slots: readonly SlotShape[]): boolean {
+  for (let i = 0; i + 1 < slots.length; i++) {
+    const a = slots[i] as SlotShape;
+    const b = slots[i + 1] as SlotShape;
+    if (a.k === 'page' && b.k === 'page' && a.folio === b.folio && b.page === a.page + 1) return true;
+  }
+  return false;
+}
+
+/**
+ * R4 (two or more slots): an order-2 folio appears only where at least two
+ * slots map it. A folio one slot maps meets the other slots only through its
+ * batch edges (is the page its folio's first, its last, order 0 or large),
+ * which order 1 shows as well; everything one page of an order-2 folio shows
+ * on its own is enumerated with one slot (every page, every exclusivity).
+ */
+function orderTwoMappedTwice(shape: { slots: readonly SlotShape[]; folios: readonly FolioShape[] }): boolean {
+  return shape.folios.every((f, fi) => f.order < 2 || shape.slots.filter((s) => s.k === 'page' && s.folio === fi).length >= 2);
+}
+
 /** The page-table layouts, ranges and NUMA states every bit vector of a shape meets, and how many worlds that makes. */
 interface Layout {
-  readonly places: readonly { readonly start: number; readonly pmds: readonly (readonly PmdSlot[])[] }[];
+  readonly places: readonly {
+    readonly start: number;
+    readonly pmds: readonly (readonly PmdSlot[])[];
+    /** [a, b): the range as slot offsets. */
+    readonly ranges: readonly (readonly [number, number])[];
+  }[];
   readonly states: readonly { mm: MmState; numa: NumaState; nidRead: boolean }[];
   readonly size: number;
 }
@@ -546,11 +587,18 @@ function layoutOf(
   const kinds: Pte[] = shape.slots.map((s) =>
     s.k === 'none' ? { kind: 'none' } : { kind: 'softleaf', type: 'swap', offset: 0, flags: 0 },
   );
-  const places = starts(n).map((start) => ({ start, pmds: pmdChoices(start, kinds).map((p) => deepFreeze(p)) }));
+  const places = starts(n).map((start, k) => {
+    // R6 (docs/strength.md): with a table boundary after slot j (k = j > 0), only ranges that cross
+    // it; a range on one side never reaches the other table, and a walk that leaves its range is
+    // already shown by the same slots in one table.
+    const ranges: [number, number][] = [];
+    for (let a = 0; a < n; a++) for (let b = a + 1; b <= n; b++) if (k === 0 || (a < k && b > k)) ranges.push([a, b]);
+    return { start, pmds: pmdChoices(start, kinds).map((p) => deepFreeze(p)), ranges };
+  });
   const states = allNuma ? numaStates(ctx) : numaStates(ctx).slice(0, 1);
   const nids = states.reduce((acc, s) => acc + (s.nidRead && shape.folios.length > 0 ? 2 : 1), 0);
-  const tables = places.reduce((acc, p) => acc + p.pmds.length, 0);
-  return { places, states, size: tables * ((n * (n + 1)) / 2) * nids };
+  const tables = places.reduce((acc, p) => acc + p.pmds.length * p.ranges.length, 0);
+  return { places, states, size: tables * nids };
 }
 
 function* worldsWith(
@@ -560,10 +608,15 @@ function* worldsWith(
   pfns: readonly number[],
   factChoices: readonly (readonly FolioFacts[])[],
   attrs: Attrs,
-  layout: Layout,
+  layouts: { readonly all: Layout; readonly base: Layout },
   cur: Cursor,
 ): Generator<IndexedWorld> {
   for (const facts of product(factChoices)) {
+    // R2 (two or more slots, docs/strength.md): at most one folio meets a NUMA folio rule, and the
+    // NUMA/mm switches vary only while every folio is plain.
+    const unusual = n > 1 ? facts.filter((f) => f.numa !== 'plain').length : 0;
+    if (unusual > 1) continue;
+    const layout = unusual === 0 ? layouts.all : layouts.base;
     const bitChoices = shape.slots.map((s) => {
       if (s.k === 'page') {
         const ff = facts[s.folio] as FolioFacts;
@@ -646,31 +699,30 @@ function* worldsWith(
           }
         }),
       );
-      for (const { start, pmds: choices } of layout.places) {
+      for (const { start, pmds: choices, ranges } of layout.places) {
         const vma = vmaOf(ctx, start, n, attrs);
         for (const pmds of choices)
-          for (let a = 0; a < n; a++)
-            for (let b = a + 1; b <= n; b++)
-              for (const { mm, numa, nidRead } of layout.states)
-                for (const nid of nidRead && shape.folios.length > 0 ? [0, 1] : [0]) {
-                  if (cur.want(cur.index, 1))
-                    yield {
-                      world: mkWorld({
-                        config: ctx.config,
-                        vma,
-                        ptes: ptes as Pte[],
-                        folios: foliosOn(nid) as Folio[],
-                        pmds: pmds as PmdSlot[],
-                        range: { start: start + a, end: start + b },
-                        cp_flags: ctx.cp_flags,
-                        mm,
-                        numa,
-                      }),
-                      slots: n,
-                      index: cur.index,
-                    };
-                  cur.index++;
-                }
+          for (const [a, b] of ranges)
+            for (const { mm, numa, nidRead } of layout.states)
+              for (const nid of nidRead && shape.folios.length > 0 ? [0, 1] : [0]) {
+                if (cur.want(cur.index, 1))
+                  yield {
+                    world: mkWorld({
+                      config: ctx.config,
+                      vma,
+                      ptes: ptes as Pte[],
+                      folios: foliosOn(nid) as Folio[],
+                      pmds: pmds as PmdSlot[],
+                      range: { start: start + a, end: start + b },
+                      cp_flags: ctx.cp_flags,
+                      mm,
+                      numa,
+                    }),
+                    slots: n,
+                    index: cur.index,
+                  };
+                cur.index++;
+              }
       }
     }
   }
@@ -803,7 +855,8 @@ function* walk(options: EnumerateOptions, cur: Cursor, bySlots?: number[]): Gene
   for (let n = 1; n <= options.bound; n++) {
     const before = cur.index;
     if (options.ptes !== false)
-      for (const ctx of contexts(configs, options)) yield* worldsOf(ctx, n, options.attrs !== false, cur);
+      for (const ctx of contexts(configs, options))
+        if (n === 1 || relevantContext(ctx)) yield* worldsOf(ctx, n, options.attrs !== false, cur);
     // The THP worlds after every one-slot PTE world: they cost about fifty times as much each, and a run
     // under a time limit should cover the cheap worlds of every context first.
     if (n === 1 && options.thp !== false) for (const ctx of contexts(configs, options)) yield* thpWorldsOf(ctx, cur);
