@@ -26,7 +26,7 @@ export function formatProveResult(
     ? `every world with 1..${r.bound} slot(s)`
     : r.stoppedBy === null
       ? 'the worlds of the shards given only'
-      : `every world with 1..${r.completedSlots} slot(s), then stopped ${STOPPED[r.stoppedBy]} inside ${r.completedSlots + 1} slot(s)`;
+      : `${r.completedSlots > 0 ? `every world with 1..${r.completedSlots} slot(s), then ` : ''}stopped ${STOPPED[r.stoppedBy]} inside ${r.completedSlots + 1} slot(s)`;
   const of = options.ofWorlds === undefined ? '' : ` of ${int(options.ofWorlds)}`;
   lines.push(`prove --bound ${r.bound}: ${int(r.worlds)}${of} worlds, ${int(r.checked)} world x variant comparisons in ${secs}s`);
   lines.push(`  covered: ${reach}`);

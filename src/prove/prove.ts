@@ -124,10 +124,18 @@ function resolveVariants(sel: ProveOptions['variants'], haveTargets: boolean): V
   });
 }
 
-/** The reference outcomes of one world for one declared drift, computed on first use. */
-interface Refs {
-  readonly plain: SpecOutcome;
-  readonly aware: () => SpecOutcome;
+/** The reference outcomes of one world for one declared drift (the batch-aware one on first use). */
+class Refs {
+  private merged: SpecOutcome | undefined;
+  constructor(
+    private readonly world: World,
+    private readonly ref: (w: World) => SpecOutcome,
+    readonly plain: SpecOutcome,
+  ) {}
+  aware(): SpecOutcome {
+    this.merged ??= batchAwareSpec(this.world, this.ref, this.plain);
+    return this.merged;
+  }
 }
 
 /** The 'agree' and 'agree-exact' relations for one target on one world (references precomputed). */
@@ -187,6 +195,10 @@ export function prove(options: ProveOptions): ProveResult {
     ...(options.attrs === false ? { attrs: false } : {}),
   };
   const partition = options.partition ?? WHOLE;
+  // One reference function per declared drift (the plain spec under ''), one cache of outcomes per world.
+  const refFns = new Map<string, (w: World) => SpecOutcome>([['', spec]]);
+  for (const t of targets) if (!refFns.has(t.driftKey)) refFns.set(t.driftKey, driftSpec(spec, t.target.drift));
+  const refs = new Map<string, Refs | Mismatch>();
   const fail = (i: number, index: number, slots: number, world: World, mismatches: Mismatch[]) => {
     const t = tallies[i] as VariantTally;
     t.failed++;
@@ -209,23 +221,21 @@ export function prove(options: ProveOptions): ProveResult {
     worlds++;
     bySlots[slots - 1] = (bySlots[slots - 1] ?? 0) + 1;
 
-    const refs = new Map<string, Refs | Mismatch>();
-    const refsFor = (drift: readonly string[] | undefined, key: string): Refs | Mismatch => {
+    refs.clear();
+    const refsFor = (key: string): Refs | Mismatch => {
       let r = refs.get(key);
       if (r) return r;
-      const ref = driftSpec(spec, drift);
+      const ref = refFns.get(key) as (w: World) => SpecOutcome;
       try {
-        const plain = ref(world);
-        let merged: SpecOutcome | undefined;
-        r = { plain, aware: () => (merged ??= batchAwareSpec(world, ref, plain)) };
+        r = new Refs(world, ref, ref(world));
       } catch (error) {
         r = describeThrow(error);
       }
       refs.set(key, r);
       return r;
     };
-    const base = refsFor(undefined, '');
-    if (!('plain' in base)) {
+    const base = refsFor('');
+    if (!(base instanceof Refs)) {
       // The spec itself threw on an enumerated world: an enumerator or spec bug, a failure for every target.
       specErrors++;
       for (const i of tallies.keys()) fail(i, index, slots, world, [base]);
@@ -240,8 +250,8 @@ export function prove(options: ProveOptions): ProveResult {
       }
       tally.checked++;
       checked++;
-      const r = refsFor(target.drift, driftKey);
-      const mismatches = 'plain' in r ? agreement(world, target, r) : [r];
+      const r = refsFor(driftKey);
+      const mismatches = r instanceof Refs ? agreement(world, target, r) : [r];
       if (mismatches.length > 0) fail(i, index, slots, world, mismatches);
     }
   }
