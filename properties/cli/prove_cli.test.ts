@@ -18,6 +18,8 @@ describe('mprotect-spec prove', () => {
       '1',
       '--stop-at-first-failure',
       '--json',
+      '--jobs',
+      '1',
     ]);
     expect(r.code).toBe(1);
     const j = JSON.parse(r.stdout);

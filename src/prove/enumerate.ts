@@ -713,7 +713,7 @@ function* worldsWith(
                       ptes: ptes as Pte[],
                       folios: foliosOn(nid) as Folio[],
                       pmds: pmds as PmdSlot[],
-                      range: { start: start + a, end: start + b },
+                      range: rangeOf(start + a, start + b),
                       cp_flags: ctx.cp_flags,
                       mm,
                       numa,
@@ -726,6 +726,18 @@ function* worldsWith(
       }
     }
   }
+}
+
+/** Frozen ranges, shared by the worlds that use them (less to allocate and freeze per world). */
+const rangeMemo = new Map<string, World['range']>();
+function rangeOf(start: number, end: number): World['range'] {
+  const key = `${start}:${end}`;
+  let r = rangeMemo.get(key);
+  if (!r) {
+    r = Object.freeze({ start, end });
+    rangeMemo.set(key, r);
+  }
+  return r;
 }
 
 /** One frozen VMA per context, position, size and attribute set (worlds share it; freezing it once is enough). */
