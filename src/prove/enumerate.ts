@@ -588,7 +588,7 @@ function layoutOf(
     s.k === 'none' ? { kind: 'none' } : { kind: 'softleaf', type: 'swap', offset: 0, flags: 0 },
   );
   const places = starts(n).map((start, k) => {
-    // R6 (docs/strength.md): with a table boundary after slot j (k = j > 0), only ranges that cross
+    // R5 (docs/strength.md): with a table boundary after slot j (k = j > 0), only ranges that cross
     // it; a range on one side never reaches the other table, and a walk that leaves its range is
     // already shown by the same slots in one table.
     const ranges: [number, number][] = [];
