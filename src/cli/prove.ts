@@ -197,7 +197,7 @@ export async function runProve(o: ProveCliOptions, io: Io): Promise<number> {
   const json = `${JSON.stringify(file, null, 2)}\n`;
   // The report first; then the file (nothing found is lost if writing fails).
   if (o.json) io.out(json);
-  else io.out(`${formatProveResult(result, { ofWorlds: mine })}\n`);
+  else io.out(`${formatProveResult(result, { ofWorlds: mine, shard })}\n`);
   if (sigint && !o.json)
     io.out(`STOPPED by SIGINT: ${int(result.worlds)} of ${int(mine)} worlds checked; the summary above is partial.\n`);
   if (hang) io.out(`the candidate hung (no answer within ${hang.ms} ms) on a world; it was counted as a failure\n`);
@@ -246,7 +246,7 @@ export function runProveMerge(
     );
   else {
     io.out(`prove merge: ${files.length} of ${merged.shards} shard(s) of domain ${merged.domain.fingerprint}\n`);
-    io.out(`${formatProveResult({ ...r, complete }, { ofWorlds: merged.domain.total })}\n`);
+    io.out(`${formatProveResult({ ...r, complete }, { ofWorlds: merged.domain.total, timeLabel: ' (the longest shard)' })}\n`);
     if (merged.missing.length)
       io.out(
         `INCOMPLETE: shard(s) ${merged.missing.map((i) => `${i}/${merged.shards}`).join(', ')} missing; ${int(merged.covered)} of ${int(merged.domain.total)} worlds covered.\n`,
