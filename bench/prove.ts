@@ -22,25 +22,32 @@ const countS = (performance.now() - c0) / 1000;
 console.log(
   `domain: ${int(count.total)} worlds (${count.bySlots.map((n, i) => `${i + 1} slot(s): ${int(n)}`).join(', ')}), counted in ${countS.toFixed(1)}s`,
 );
-const partition = { ...WHOLE, shards, jobs };
-const sample = shardSize(partition, count.total);
+/** Checks shard 1 of `n` completely; returns its worlds, wall and CPU seconds (worker threads included). */
+async function sample(n: number) {
+  const partition = { ...WHOLE, shards: n, jobs };
+  const worlds = shardSize(partition, count.total);
+  console.log(`checking shard 1/${n}: ${int(worlds)} worlds spread over the whole order, ${jobs} job(s), ${variants.join(', ')}`);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const { result } = await runJobs({ options: { bound, variants, partition } }, jobs).done;
+  const wall = (performance.now() - t0) / 1000;
+  const u = process.cpuUsage(cpu0);
+  console.log(formatProveResult(result, { ofWorlds: worlds, shard: { index: 1, count: n } }));
+  return { result, worlds: result.worlds, wall, cpu: (u.user + u.system) / 1e6 };
+}
+
+// Two samples, 1/(2S) and 1/S: their difference is the cost per world without the fixed part (thread
+// start, module load, each job's walk over the enumeration), which the extrapolation adds once.
+const small = await sample(2 * shards);
+const big = await sample(shards);
+const perWorld = (big.cpu - small.cpu) / (big.worlds - small.worlds);
+const fixed = Math.max(0, small.cpu - small.worlds * perWorld);
+const whole = (count.total * perWorld + fixed) / jobs;
+const result = big.result;
 console.log(
-  `checking shard 1/${shards}: ${int(sample)} worlds spread over the whole order, ${jobs} job(s), ${variants.join(', ')}`,
-);
-const cpu0 = process.cpuUsage();
-const t0 = performance.now();
-const { done } = runJobs({ options: { bound, variants, partition } }, jobs);
-const { result } = await done;
-const wall = (performance.now() - t0) / 1000;
-// worker threads run in this process: its CPU time covers them
-const u = process.cpuUsage(cpu0);
-const cpu = (u.user + u.system) / 1e6;
-console.log(formatProveResult(result, { ofWorlds: sample }));
-const rate = result.worlds / wall;
-const perCpu = result.worlds / cpu;
-console.log(
-  `throughput: ${int(rate)} worlds/s with ${jobs} job(s) (${int(perCpu)} worlds per CPU-second, ${(cpu / wall).toFixed(2)} CPUs used); ` +
-    `the whole bound ${bound}: about ${int(count.total / rate)} s at this rate, ${int(count.total / perCpu / jobs)} s on ${jobs} free core(s)`,
+  `throughput: ${int(big.worlds / big.wall)} worlds/s with ${jobs} job(s) on this machine now ` +
+    `(${(big.cpu / big.wall).toFixed(2)} CPUs used); ${int(1 / perWorld)} worlds per CPU-second per job, ` +
+    `${fixed.toFixed(1)} CPU-s fixed; the whole bound ${bound} on ${jobs} free core(s): about ${int(whole)} s`,
 );
 mkdirSync('reports', { recursive: true });
 writeFileSync(
@@ -51,14 +58,12 @@ writeFileSync(
       variants,
       jobs,
       shards,
-      sample,
       domain: count,
       countSeconds: countS,
-      worlds: result.worlds,
-      wallSeconds: wall,
-      cpuSeconds: cpu,
-      worldsPerSecond: rate,
-      worldsPerCpuSecond: perCpu,
+      samples: [small, big].map((x) => ({ worlds: x.worlds, wallSeconds: x.wall, cpuSeconds: x.cpu })),
+      worldsPerCpuSecond: 1 / perWorld,
+      fixedCpuSeconds: fixed,
+      extrapolatedSeconds: whole,
       complete: result.complete,
       failures: result.failures.map((f) => ({ variant: f.variant, index: f.index, slots: f.slots })),
     },

@@ -92,5 +92,7 @@ describe('mprotect-spec prove', () => {
     const r = await cli(['prove', '--bound', '1', '--variant', 'nope']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown variant 'nope'/);
+    for (const line of r.stderr.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(r.stderr).toMatch(/falcato-v3/);
   });
 });

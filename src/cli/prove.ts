@@ -8,7 +8,7 @@
 // depend on N. Progress goes to stderr; SIGINT prints what was covered.
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { VARIANTS } from '../kernel/index.js';
+import { loadErrorOf, VARIANTS } from '../kernel/index.js';
 import {
   type ConfigName,
   countDomain,
@@ -29,6 +29,7 @@ import {
   type VmaKind,
 } from '../prove/index.js';
 import { REAL_CP_FLAGS } from '../pte/index.js';
+import { wrap } from '../report/text.js';
 import { loadCandidate } from './candidate.js';
 import { EXIT_DIVERGENCE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import type { Io } from './io.js';
@@ -102,9 +103,14 @@ function checkWritable(path: string): void {
 
 export async function runProve(o: ProveCliOptions, io: Io): Promise<number> {
   if (!Number.isInteger(o.bound) || o.bound < 1) throw new UsageError(`bound must be a positive integer, got ${o.bound}`);
-  for (const v of o.variants)
+  for (const v of o.variants) {
     if (!VARIANTS.some((x) => x.name === v))
-      throw new UsageError(`unknown variant '${v}' (known: ${VARIANTS.map((x) => x.name).join(', ')})`);
+      throw new UsageError(
+        `unknown variant '${v}'; known (see \`list\`):\n${wrap(`  ${VARIANTS.map((x) => x.name).join(', ')}`, 78, '  ').join('\n')}`,
+      );
+    const failed = loadErrorOf(v);
+    if (failed !== null) throw new UsageError(`--variant ${v} failed to load: ${failed}`);
+  }
   const filter = filterOf(o);
   const jobs = Math.max(1, o.jobs ?? availableParallelism());
   const chunk = o.chunk ?? DEFAULT_CHUNK;

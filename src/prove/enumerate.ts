@@ -595,7 +595,8 @@ function layoutOf(
     for (let a = 0; a < n; a++) for (let b = a + 1; b <= n; b++) if (k === 0 || (a < k && b > k)) ranges.push([a, b]);
     return { start, pmds: pmdChoices(start, kinds).map((p) => deepFreeze(p)), ranges };
   });
-  const states = allNuma ? numaStates(ctx) : numaStates(ctx).slice(0, 1);
+  deepFreeze(ctx.config);
+  const states = deepFreeze(allNuma ? numaStates(ctx) : numaStates(ctx).slice(0, 1));
   const nids = states.reduce((acc, s) => acc + (s.nidRead && shape.folios.length > 0 ? 2 : 1), 0);
   const tables = places.reduce((acc, p) => acc + p.pmds.length * p.ranges.length, 0);
   return { places, states, size: tables * nids };
@@ -707,16 +708,18 @@ function* worldsWith(
               for (const nid of nidRead && shape.folios.length > 0 ? [0, 1] : [0]) {
                 if (cur.want(cur.index, 1))
                   yield {
-                    world: mkWorld({
+                    // Every part is frozen already (shared between worlds): freezing the world itself is what
+                    // mkWorld's deepFreeze would do, without walking into the parts again.
+                    world: Object.freeze({
                       config: ctx.config,
                       vma,
-                      ptes: ptes as Pte[],
-                      folios: foliosOn(nid) as Folio[],
-                      pmds: pmds as PmdSlot[],
-                      range: rangeOf(start + a, start + b),
-                      cp_flags: ctx.cp_flags,
                       mm,
                       numa,
+                      folios: foliosOn(nid) as Folio[],
+                      pmds: pmds as PmdSlot[],
+                      ptes: ptes as Pte[],
+                      range: rangeOf(start + a, start + b),
+                      cp_flags: ctx.cp_flags,
                     }),
                     slots: n,
                     index: cur.index,

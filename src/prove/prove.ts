@@ -199,6 +199,20 @@ export function prove(options: ProveOptions): ProveResult {
   const refFns = new Map<string, (w: World) => SpecOutcome>([['', spec]]);
   for (const t of targets) if (!refFns.has(t.driftKey)) refFns.set(t.driftKey, driftSpec(spec, t.target.drift));
   const refs = new Map<string, Refs | Mismatch>();
+  let current: World | null = null;
+  const refsFor = (key: string): Refs | Mismatch => {
+    let r = refs.get(key);
+    if (r) return r;
+    const world = current as World;
+    const ref = refFns.get(key) as (w: World) => SpecOutcome;
+    try {
+      r = new Refs(world, ref, ref(world));
+    } catch (error) {
+      r = describeThrow(error);
+    }
+    refs.set(key, r);
+    return r;
+  };
   const fail = (i: number, index: number, slots: number, world: World, mismatches: Mismatch[]) => {
     const t = tallies[i] as VariantTally;
     t.failed++;
@@ -222,18 +236,7 @@ export function prove(options: ProveOptions): ProveResult {
     bySlots[slots - 1] = (bySlots[slots - 1] ?? 0) + 1;
 
     refs.clear();
-    const refsFor = (key: string): Refs | Mismatch => {
-      let r = refs.get(key);
-      if (r) return r;
-      const ref = refFns.get(key) as (w: World) => SpecOutcome;
-      try {
-        r = new Refs(world, ref, ref(world));
-      } catch (error) {
-        r = describeThrow(error);
-      }
-      refs.set(key, r);
-      return r;
-    };
+    current = world;
     const base = refsFor('');
     if (!(base instanceof Refs)) {
       // The spec itself threw on an enumerated world: an enumerator or spec bug, a failure for every target.
