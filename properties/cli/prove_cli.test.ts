@@ -5,13 +5,62 @@ import { describe, expect, it } from 'vitest';
 import { cli, fixture } from './helpers.js';
 
 describe('mprotect-spec prove', () => {
-  it('finds v6.17-cac1db8c3aad among one-slot worlds and exits 1', async () => {
-    const r = await cli(['prove', '--bound', '1', '--variant', 'v6.17-cac1db8c3aad', '--time-limit', '8']);
+  it('finds v6.17-cac1db8c3aad among one-slot worlds and exits 1 (no time limit: the same world on any machine)', async () => {
+    const r = await cli([
+      'prove',
+      '--bound',
+      '1',
+      '--variant',
+      'v6.17-cac1db8c3aad',
+      '--kind',
+      'anon-private',
+      '--cp-flags',
+      '1',
+      '--stop-at-first-failure',
+      '--json',
+      '--jobs',
+      '1',
+    ]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/v6\.17-cac1db8c3aad/);
+    const j = JSON.parse(r.stdout);
+    expect(j.stoppedBy).toBe('first-failure');
+    expect(j.variants[0]).toMatchObject({ variant: 'v6.17-cac1db8c3aad', failed: 1 });
+    expect(j.failures[0].index).toBe(j.variants[0].firstFailureAt);
+    // the first failing world is the same for any number of jobs
+    const two = JSON.parse(
+      (
+        await cli([
+          'prove',
+          '--bound',
+          '1',
+          '--variant',
+          'v6.17-cac1db8c3aad',
+          '--kind',
+          'anon-private',
+          '--cp-flags',
+          '1',
+          '--stop-at-first-failure',
+          '--json',
+          '--jobs',
+          '2',
+        ])
+      ).stdout,
+    );
+    expect(two.variants[0].firstFailureAt).toBe(j.variants[0].firstFailureAt);
   });
   it('reports the bound reached within a time limit', async () => {
-    const r = await cli(['prove', '--bound', '3', '--variant', 'falcato-v3', '--time-limit', '2', '--json']);
+    const r = await cli([
+      'prove',
+      '--bound',
+      '3',
+      '--kind',
+      'pfnmap-shared',
+      '--variant',
+      'falcato-v3',
+      '--time-limit',
+      '2',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.complete).toBe(false);
@@ -43,5 +92,7 @@ describe('mprotect-spec prove', () => {
     const r = await cli(['prove', '--bound', '1', '--variant', 'nope']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown variant 'nope'/);
+    for (const line of r.stderr.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(r.stderr).toMatch(/falcato-v3/);
   });
 });

@@ -18,6 +18,8 @@ import {
   MM_CP_UFFD_WP,
   pte_write,
   VM_SHARED,
+  VM_SOFTDIRTY,
+  VM_UFFD_WP,
   type World,
 } from '../../src/pte/index.js';
 
@@ -106,8 +108,12 @@ describe('the enumerated domain', () => {
       ),
     ];
     const seen = new Set<string>();
-    for (const world of worlds) {
+    // frozen all the way down: a candidate that writes to its input is caught, and the spec validates once
+    const frozen = (x: unknown): boolean =>
+      x === null || typeof x !== 'object' || (Object.isFrozen(x) && Object.values(x).every(frozen));
+    for (const [i, world] of worlds.entries()) {
       expect(checkWorld(world)).toEqual([]);
+      if (i % 97 === 0) expect(frozen(world)).toBe(true);
       seen.add(JSON.stringify(world));
     }
     expect(seen.size).toBe(worlds.length);
@@ -205,5 +211,32 @@ describe('relevance reductions of the domain', () => {
       tried++;
     }
     expect(tried).toBeGreaterThan(100);
+  });
+
+  // R1 (docs/strength.md §2): in worlds of two or more slots, WP_UNPOPULATED only under MM_CP_UFFD_WP and
+  // soft-dirty tracking never under PROT_NUMA.
+  const more = fc.sample(worldArb(), { seed: 11_2026, numRuns: 1500 });
+  it('WP_UNPOPULATED changes nothing without MM_CP_UFFD_WP', () => {
+    let tried = 0;
+    for (const w of more) {
+      if (!(w.vma.flags & VM_UFFD_WP) || w.cp_flags & MM_CP_UFFD_WP) continue;
+      const flipped = deepFreeze({ ...w, vma: { ...w.vma, uffdWpUnpopulated: !w.vma.uffdWpUnpopulated } });
+      expect(checkWorld(flipped)).toEqual([]);
+      expect(outcomes(flipped)).toEqual(outcomes(w));
+      tried++;
+    }
+    expect(tried).toBeGreaterThan(30);
+  });
+
+  it('under PROT_NUMA, soft-dirty tracking (VM_SOFTDIRTY) changes nothing', () => {
+    let tried = 0;
+    for (const w of more) {
+      if (!(w.cp_flags & MM_CP_PROT_NUMA) || !w.config.memSoftDirty) continue;
+      const flipped = deepFreeze({ ...w, vma: { ...w.vma, flags: w.vma.flags ^ VM_SOFTDIRTY } });
+      if (checkWorld(flipped).length) continue; // vm_page_prot would differ: not a world a caller makes
+      expect(outcomes(flipped)).toEqual(outcomes(w));
+      tried++;
+    }
+    expect(tried).toBeGreaterThan(30);
   });
 });

@@ -2,9 +2,12 @@
 // The `mprotect-spec` command line. Exit codes: 0 agreement, 1 divergence
 // found, 2 bad usage or bad input. main() never calls process.exit, so tests
 // run it in-process with a memory Io.
+import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { Argument, Command, CommanderError, Help, Option } from 'commander';
 import { GalleryConflictError } from '../kernel/gallery_patch.js';
 import { VariantLoadError } from '../kernel/index.js';
+import { DEFAULT_CHUNK } from '../prove/index.js';
 import type { Arch } from '../pte/index.js';
 import { ARCHES } from './arch.js';
 import { runCheck } from './check.js';
@@ -17,7 +20,7 @@ import { runList } from './list.js';
 import { runNewVariant } from './new_variant.js';
 import { expandPath, positiveInt, positiveSeconds, seedValue, shardValue } from './options.js';
 import { runOracle } from './oracle.js';
-import { runProve } from './prove.js';
+import { runProve, runProveMerge } from './prove.js';
 import { runReplayCommand } from './replay.js';
 import { runShow } from './show.js';
 import { VERSION_STRING } from './version.js';
@@ -31,6 +34,12 @@ Exit codes:
      patch that cannot be used)`;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** A cp_flags value: a non-negative integer (whether a real caller passes it is checked by prove). */
+function cpFlagsValue(raw: string): number {
+  if (raw.trim() === '0') return 0;
+  return positiveInt('--cp-flags', raw);
+}
 
 /** Option help without the "(default: [])" of repeatable options, which says nothing. */
 const plainHelp = new Help();
@@ -205,7 +214,7 @@ ${EXIT_CODES}`,
       done(runList({ json: Boolean(raw.json) }, io));
     });
 
-  root
+  const prove = root
     .command('prove')
     .description('check every world up to a bound (slots, folio orders 0-2, every entry kind and real cp_flags) exhaustively')
     .option('--bound <k>', 'largest number of PTE slots', '2')
@@ -213,7 +222,15 @@ ${EXIT_CODES}`,
     .option('--variant <name>', 'variant to check (repeatable; default: every equivalent variant)', collect, [])
     .option('--impl <path>', 'a candidate module exporting change_protection(world); runs isolated in a worker')
     .option('--case-timeout <ms>', 'per-world time limit for an --impl candidate', '10000')
-    .option('--json', 'machine-readable output')
+    .option('--jobs <n>', 'worker threads (default: the available cores); the result does not depend on it')
+    .option('--shard <I/N>', "check only shard I of N of the domain (combine with 'prove merge')")
+    .option('--out <file>', 'write the result file (JSON, for prove merge) there')
+    .option('--config <name>', 'only this configuration: x86-64, x86-64-nosd, arm64 (repeatable)', collect, [])
+    .option('--kind <kind>', 'only this VMA kind, e.g. anon-private (repeatable)', collect, [])
+    .option('--cp-flags <n>', "only this caller's cp_flags, e.g. 0 for mprotect() (repeatable)", collect, [])
+    .option('--stop-at-first-failure', 'stop checking a target at its first failing world')
+    .option('--chunk <worlds>', 'worlds per chunk of the shard/job partition', String(DEFAULT_CHUNK))
+    .option('--json', 'machine-readable output (the result file)')
     .addHelpText('after', EXIT_CODES)
     .action(
       async (raw: {
@@ -222,6 +239,14 @@ ${EXIT_CODES}`,
         variant: string[];
         impl?: string;
         caseTimeout: string;
+        jobs?: string;
+        shard?: string;
+        out?: string;
+        config: string[];
+        kind: string[];
+        cpFlags: string[];
+        stopAtFirstFailure?: boolean;
+        chunk: string;
         json?: boolean;
       }) => {
         done(
@@ -232,6 +257,14 @@ ${EXIT_CODES}`,
               variants: raw.variant,
               ...(raw.impl ? { impl: raw.impl } : {}),
               caseTimeoutMs: positiveInt('--case-timeout', raw.caseTimeout),
+              ...(raw.jobs ? { jobs: positiveInt('--jobs', raw.jobs) } : {}),
+              ...(raw.shard ? { shard: shardValue(raw.shard) } : {}),
+              ...(raw.out ? { out: resolvePath(io.cwd, raw.out) } : {}),
+              configs: raw.config,
+              kinds: raw.kind,
+              cpFlags: raw.cpFlags.map((f) => cpFlagsValue(f)),
+              ...(raw.stopAtFirstFailure ? { stopAtFirstFailure: true } : {}),
+              chunk: positiveInt('--chunk', raw.chunk),
               json: Boolean(raw.json),
             },
             io,
@@ -239,6 +272,19 @@ ${EXIT_CODES}`,
         );
       },
     );
+  prove
+    .command('merge')
+    .description('combine the result files of prove --shard runs into one verdict')
+    .argument('<file...>', 'shard result files (prove --shard I/N --out FILE)')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', EXIT_CODES)
+    .action((files: string[], raw: { json?: boolean }) => {
+      done(
+        runProveMerge(files, { json: Boolean(raw.json ?? prove.opts().json) }, io, (p) =>
+          readFileSync(resolvePath(io.cwd, p), 'utf8'),
+        ),
+      );
+    });
 
   root
     .command('oracle')

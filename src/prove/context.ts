@@ -128,6 +128,23 @@ export interface ContextFilter {
   readonly cpFlags?: readonly number[];
 }
 
+/**
+ * Relevance reduction R1 (worlds of two or more slots; one slot keeps every
+ * context, docs/strength.md §2): a context whose only difference from another
+ * is a VMA property the caller never reads. change_pte_range() and the
+ * pgtable_populate_needed() helper of mm/mprotect.c (v6.17 and later) read
+ * userfaultfd_wp_use_markers() only under MM_CP_UFFD_WP, so 'wp-unpopulated'
+ * equals 'wp' for every other cp_flags; under MM_CP_PROT_NUMA
+ * change_protection() replaces vm_page_prot by PAGE_NONE and no write upgrade
+ * runs (maybe_change_pte_writable() is reached only under TRY), so
+ * soft-dirty tracking (VM_SOFTDIRTY) is not read.
+ */
+export function relevantContext(ctx: ProveContext): boolean {
+  if (ctx.uffd === 'wp-unpopulated' && !(ctx.cp_flags & MM_CP_UFFD_WP)) return false;
+  if (ctx.cp_flags & MM_CP_PROT_NUMA && ctx.softDirtyTracking) return false;
+  return true;
+}
+
 /** Every world-level context of the domain, in a fixed order. */
 export function* contexts(configs: readonly ConfigName[], filter: ContextFilter = {}): Generator<ProveContext> {
   for (const configName of configs) {

@@ -17,6 +17,7 @@ import {
   _PAGE_SPECIAL,
   _PAGE_UFFD_WP,
   _PAGE_USER,
+  deepFreeze,
   type Folio,
   MM_CP_PROT_NUMA,
   MM_CP_TRY_CHANGE_WRITABLE,
@@ -36,9 +37,19 @@ import {
   SWP_MIG_YOUNG,
   SWP_SOFT_DIRTY,
   SWP_UFFD_WP,
+  type Vma,
   type World,
 } from '../pte/index.js';
-import { type Attrs, attrSets, type ConfigName, type ContextFilter, contexts, NO_ATTRS, type ProveContext } from './context.js';
+import {
+  type Attrs,
+  attrSets,
+  type ConfigName,
+  type ContextFilter,
+  contexts,
+  NO_ATTRS,
+  type ProveContext,
+  relevantContext,
+} from './context.js';
 
 /** Folio orders of the domain (order 9 appears only as a PMD-mapped THP). */
 export const PROVE_ORDERS: readonly number[] = [0, 1, 2];
@@ -57,12 +68,6 @@ export interface EnumerateOptions extends ContextFilter {
   readonly ptes?: boolean;
   /** Include the attribute sets (cache bits, protection keys) past "none" (default true). */
   readonly attrs?: boolean;
-}
-
-/** One enumerated world and the slot count it belongs to. */
-export interface Enumerated {
-  readonly world: World;
-  readonly slots: number;
 }
 
 type LeafType = Exclude<SoftleafType, 'marker'>;
@@ -461,11 +466,54 @@ function pmdChoices(start: number, ptes: readonly Pte[]): PmdSlot[][] {
   return out;
 }
 
-/** A world not built yet: counting the domain needs only the loops. */
-export type WorldThunk = () => World;
+/**
+ * Where the enumeration is and which worlds the caller wants built. Worlds
+ * are numbered 0, 1, ... in the one fixed enumeration order; `want(lo, size)`
+ * says whether any of the worlds lo..lo+size-1 is wanted. A block nobody
+ * wants is stepped over by its size without being built (counting wants none;
+ * a shard or job wants its own chunks, see partition.ts).
+ */
+export interface Cursor {
+  index: number;
+  readonly want: (lo: number, size: number) => boolean;
+}
 
-/** Worlds of exactly n slots in one context (as thunks). */
-function* worldsOf(ctx: ProveContext, n: number, withAttrs: boolean): Generator<WorldThunk> {
+/** One enumerated world, its slot count and its 0-based position in the enumeration order. */
+export interface IndexedWorld {
+  readonly world: World;
+  readonly slots: number;
+  readonly index: number;
+}
+
+/** The choices of one slot's bits: present slots may be writable or not; other slots carry none. */
+const NO_BITS: readonly (Bits | null)[] = Object.freeze([null]);
+const bitsMemo = new WeakMap<ProveContext, readonly [Bits[], Bits[]]>();
+function bitsFor(ctx: ProveContext, writable: boolean): Bits[] {
+  let m = bitsMemo.get(ctx);
+  if (!m) {
+    m = [bitsChoices(ctx, false), bitsChoices(ctx, true)];
+    bitsMemo.set(ctx, m);
+  }
+  return m[writable ? 1 : 0];
+}
+
+/** The number of bit vectors bitVectors() yields for these choices (memoised by the choices' shape). */
+const bitVectorCounts = new Map<string, number>();
+function countBitVectors(ctx: ProveContext, choices: readonly (readonly (Bits | null)[])[]): number {
+  const key = `${ctx.config.memSoftDirty ? 1 : 0}${ctx.registered ? 1 : 0}:${choices
+    .map((c) => (c === NO_BITS ? '-' : c === bitsFor(ctx, true) ? 'w' : 'r'))
+    .join('')}`;
+  let n = bitVectorCounts.get(key);
+  if (n === undefined) {
+    n = 0;
+    for (const _ of bitVectors(choices)) n++;
+    bitVectorCounts.set(key, n);
+  }
+  return n;
+}
+
+/** Worlds of exactly n slots in one context. */
+function* worldsOf(ctx: ProveContext, n: number, withAttrs: boolean, cur: Cursor): Generator<IndexedWorld> {
   // The plain domain first (attributes none), then the attribute sets: a run that stops early has
   // covered the plain worlds of every shape before any attribute world.
   for (const attrs of withAttrs ? attrSets(ctx) : [NO_ATTRS]) {
@@ -473,6 +521,8 @@ function* worldsOf(ctx: ProveContext, n: number, withAttrs: boolean): Generator<
       // Without a present entry the entries' key is not seen: that attribute set would repeat another.
       const present = shape.slots.some((s) => s.k === 'page' || s.k === 'special');
       if (!present && attrs.ptePkey !== attrs.vmaPkey) continue;
+      if (n > 1 && attrs !== NO_ATTRS && !batchable(shape.slots)) continue; // R3, docs/strength.md
+      if (n > 1 && !orderTwoMappedTwice(shape)) continue; // R4, docs/strength.md
       const factChoices = shape.folios.map((f, fi) => {
         if (n === 1) return folioFactChoices(ctx, f.order, null);
         const mapped = new Set<number>();
@@ -483,10 +533,73 @@ function* worldsOf(ctx: ProveContext, n: number, withAttrs: boolean): Generator<
       // about what pte_modify() keeps and replaces, which no folio fact or NUMA switch changes.
       const plain = attrs === NO_ATTRS;
       const facts = plain ? factChoices : factChoices.map((c) => c.slice(0, 1));
+      const layouts = { all: layoutOf(ctx, n, shape, plain), base: layoutOf(ctx, n, shape, false) };
       for (const pfns of contiguityChoices(shape.slots, shape.folios))
-        yield* worldsWith(ctx, n, shape, pfns, facts, attrs, plain);
+        yield* worldsWith(ctx, n, shape, pfns, facts, attrs, layouts, cur);
     }
   }
+}
+
+/**
+ * Whether two neighbouring slots map consecutive pages of one folio, i.e. a
+ * batch of two entries can form (R3: the attribute sets of multi-slot worlds
+ * are kept where the batch commit writes an entry from another entry's value).
+ */
+function batchable(slots: readonly SlotShape[]): boolean {
+  for (let i = 0; i + 1 < slots.length; i++) {
+    const a = slots[i] as SlotShape;
+    const b = slots[i + 1] as SlotShape;
+    if (a.k === 'page' && b.k === 'page' && a.folio === b.folio && b.page === a.page + 1) return true;
+  }
+  return false;
+}
+
+/**
+ * R4 (two or more slots): an order-2 folio appears only where at least two
+ * slots map it. A folio one slot maps meets the other slots only through its
+ * batch edges (is the page its folio's first, its last, order 0 or large),
+ * which order 1 shows as well; everything one page of an order-2 folio shows
+ * on its own is enumerated with one slot (every page, every exclusivity).
+ */
+function orderTwoMappedTwice(shape: { slots: readonly SlotShape[]; folios: readonly FolioShape[] }): boolean {
+  return shape.folios.every((f, fi) => f.order < 2 || shape.slots.filter((s) => s.k === 'page' && s.folio === fi).length >= 2);
+}
+
+/** The page-table layouts, ranges and NUMA states every bit vector of a shape meets, and how many worlds that makes. */
+interface Layout {
+  readonly places: readonly {
+    readonly start: number;
+    readonly pmds: readonly (readonly PmdSlot[])[];
+    /** [a, b): the range as slot offsets. */
+    readonly ranges: readonly (readonly [number, number])[];
+  }[];
+  readonly states: readonly { mm: MmState; numa: NumaState; nidRead: boolean }[];
+  readonly size: number;
+}
+
+function layoutOf(
+  ctx: ProveContext,
+  n: number,
+  shape: { slots: readonly SlotShape[]; folios: readonly FolioShape[] },
+  allNuma: boolean,
+): Layout {
+  // pmdChoices reads only which entries are none, which the shape fixes.
+  const kinds: Pte[] = shape.slots.map((s) =>
+    s.k === 'none' ? { kind: 'none' } : { kind: 'softleaf', type: 'swap', offset: 0, flags: 0 },
+  );
+  const places = starts(n).map((start, k) => {
+    // R5 (docs/strength.md): with a table boundary after slot j (k = j > 0), only ranges that cross
+    // it; a range on one side never reaches the other table, and a walk that leaves its range is
+    // already shown by the same slots in one table.
+    const ranges: [number, number][] = [];
+    for (let a = 0; a < n; a++) for (let b = a + 1; b <= n; b++) if (k === 0 || (a < k && b > k)) ranges.push([a, b]);
+    return { start, pmds: pmdChoices(start, kinds).map((p) => deepFreeze(p)), ranges };
+  });
+  deepFreeze(ctx.config);
+  const states = deepFreeze(allNuma ? numaStates(ctx) : numaStates(ctx).slice(0, 1));
+  const nids = states.reduce((acc, s) => acc + (s.nidRead && shape.folios.length > 0 ? 2 : 1), 0);
+  const tables = places.reduce((acc, p) => acc + p.pmds.length * p.ranges.length, 0);
+  return { places, states, size: tables * nids };
 }
 
 function* worldsWith(
@@ -496,10 +609,28 @@ function* worldsWith(
   pfns: readonly number[],
   factChoices: readonly (readonly FolioFacts[])[],
   attrs: Attrs,
-  allNuma: boolean,
-): Generator<WorldThunk> {
-  const states = allNuma ? numaStates(ctx) : numaStates(ctx).slice(0, 1);
+  layouts: { readonly all: Layout; readonly base: Layout },
+  cur: Cursor,
+): Generator<IndexedWorld> {
   for (const facts of product(factChoices)) {
+    // R2 (two or more slots, docs/strength.md): at most one folio meets a NUMA folio rule, and the
+    // NUMA/mm switches vary only while every folio is plain.
+    const unusual = n > 1 ? facts.filter((f) => f.numa !== 'plain').length : 0;
+    if (unusual > 1) continue;
+    const layout = unusual === 0 ? layouts.all : layouts.base;
+    const bitChoices = shape.slots.map((s) => {
+      if (s.k === 'page') {
+        const ff = facts[s.folio] as FolioFacts;
+        return bitsFor(ctx, ctx.shared || (ff.anon && !ff.ksm && ff.excl[s.page] === true));
+      }
+      if (s.k === 'special') return bitsFor(ctx, ctx.shared && ctx.pfnmap);
+      return NO_BITS;
+    });
+    const size = countBitVectors(ctx, bitChoices) * layout.size;
+    if (!cur.want(cur.index, size)) {
+      cur.index += size;
+      continue;
+    }
     const mkFolios = (nid: number): Folio[] =>
       shape.folios.map((f, i) => {
         const ff = facts[i] as FolioFacts;
@@ -531,60 +662,102 @@ function* worldsWith(
       if (s.type !== 'hwpoison')
         folios.push(mkFolio({ pfn, order: 0, anon: s.anon, zoneDevice: s.type.startsWith('device'), anonExclusive: [s.anon] }));
     }
-    const bitChoices = shape.slots.map((s) => {
-      if (s.k === 'page') {
-        const ff = facts[s.folio] as FolioFacts;
-        return bitsChoices(ctx, ctx.shared || (ff.anon && !ff.ksm && ff.excl[s.page] === true));
-      }
-      if (s.k === 'special') return bitsChoices(ctx, ctx.shared && ctx.pfnmap);
-      return [null];
-    });
+    deepFreeze(folios);
+    let remote: Folio[] | null = null;
+    const foliosOn = (nid: number): readonly Folio[] => {
+      if (nid === 0) return folios;
+      remote ??= deepFreeze([...mkFolios(nid), ...folios.slice(shape.folios.length)]);
+      return remote;
+    };
     for (const bits of bitVectors(bitChoices)) {
-      const ptes: Pte[] = shape.slots.map((s, i) => {
-        const b = bits[i] as Bits;
-        switch (s.k) {
-          case 'none':
-            return { kind: 'none' };
-          case 'page':
-            return { kind: 'present', pfn: (pfns[s.folio] as number) + s.page, flags: encode(b, false, attrs) };
-          case 'special':
-            return { kind: 'present', pfn: ctx.pfnmap ? 0x20 + i : ZERO_PFN, flags: encode(b, true, attrs) };
-          case 'leaf':
-            return {
-              kind: 'softleaf',
-              type: s.type,
-              offset: s.type === 'swap' ? SWAP_OFFSET + i : (leafOffsets[i] as number),
-              flags: s.flags,
-            };
-          case 'marker':
-            return { kind: 'softleaf', type: 'marker', offset: s.mask, flags: 0 };
-          default: {
-            const never: never = s;
-            throw new TypeError(`unknown slot shape ${JSON.stringify(never)}`);
+      if (!cur.want(cur.index, layout.size)) {
+        cur.index += layout.size;
+        continue;
+      }
+      const ptes: readonly Pte[] = deepFreeze(
+        shape.slots.map((s, i): Pte => {
+          const b = bits[i] as Bits;
+          switch (s.k) {
+            case 'none':
+              return { kind: 'none' };
+            case 'page':
+              return { kind: 'present', pfn: (pfns[s.folio] as number) + s.page, flags: encode(b, false, attrs) };
+            case 'special':
+              return { kind: 'present', pfn: ctx.pfnmap ? 0x20 + i : ZERO_PFN, flags: encode(b, true, attrs) };
+            case 'leaf':
+              return {
+                kind: 'softleaf',
+                type: s.type,
+                offset: s.type === 'swap' ? SWAP_OFFSET + i : (leafOffsets[i] as number),
+                flags: s.flags,
+              };
+            case 'marker':
+              return { kind: 'softleaf', type: 'marker', offset: s.mask, flags: 0 };
+            default: {
+              const never: never = s;
+              throw new TypeError(`unknown slot shape ${JSON.stringify(never)}`);
+            }
           }
-        }
-      });
-      for (const start of starts(n)) {
-        for (const pmds of pmdChoices(start, ptes))
-          for (let a = 0; a < n; a++)
-            for (let b = a + 1; b <= n; b++)
-              for (const { mm, numa, nidRead } of states)
-                for (const nid of nidRead && shape.folios.length > 0 ? [0, 1] : [0])
-                  yield () =>
-                    mkWorld({
+        }),
+      );
+      for (const { start, pmds: choices, ranges } of layout.places) {
+        const vma = vmaOf(ctx, start, n, attrs);
+        for (const pmds of choices)
+          for (const [a, b] of ranges)
+            for (const { mm, numa, nidRead } of layout.states)
+              for (const nid of nidRead && shape.folios.length > 0 ? [0, 1] : [0]) {
+                if (cur.want(cur.index, 1))
+                  yield {
+                    // Every part is frozen already (shared between worlds): freezing the world itself is what
+                    // mkWorld's deepFreeze would do, without walking into the parts again.
+                    world: Object.freeze({
                       config: ctx.config,
-                      vma: ctx.vma(start, n, attrs),
-                      ptes: [...ptes],
-                      folios: nid === 0 ? folios : [...mkFolios(nid), ...folios.slice(shape.folios.length)],
-                      pmds,
-                      range: { start: start + a, end: start + b },
-                      cp_flags: ctx.cp_flags,
+                      vma,
                       mm,
                       numa,
-                    });
+                      folios: foliosOn(nid) as Folio[],
+                      pmds: pmds as PmdSlot[],
+                      ptes: ptes as Pte[],
+                      range: rangeOf(start + a, start + b),
+                      cp_flags: ctx.cp_flags,
+                    }),
+                    slots: n,
+                    index: cur.index,
+                  };
+                cur.index++;
+              }
       }
     }
   }
+}
+
+/** Frozen ranges, shared by the worlds that use them (less to allocate and freeze per world). */
+const rangeMemo = new Map<string, World['range']>();
+function rangeOf(start: number, end: number): World['range'] {
+  const key = `${start}:${end}`;
+  let r = rangeMemo.get(key);
+  if (!r) {
+    r = Object.freeze({ start, end });
+    rangeMemo.set(key, r);
+  }
+  return r;
+}
+
+/** One frozen VMA per context, position, size and attribute set (worlds share it; freezing it once is enough). */
+const vmaMemo = new WeakMap<ProveContext, Map<string, Vma>>();
+function vmaOf(ctx: ProveContext, start: number, n: number, attrs: Attrs): Vma {
+  let m = vmaMemo.get(ctx);
+  if (!m) {
+    m = new Map();
+    vmaMemo.set(ctx, m);
+  }
+  const key = `${start}:${n}:${attrs.cache}:${attrs.vmaPkey}:${attrs.ptePkey}`;
+  let v = m.get(key);
+  if (!v) {
+    v = deepFreeze(ctx.vma(start, n, attrs));
+    m.set(key, v);
+  }
+  return v;
 }
 
 /**
@@ -598,7 +771,7 @@ function* worldsWith(
  * made under the current flags); facts: anon or page cache, exclusive or not,
  * and under PROT_NUMA the same facts and NUMA states as a PTE's folio.
  */
-function* thpWorldsOf(ctx: ProveContext): Generator<WorldThunk> {
+function* thpWorldsOf(ctx: ProveContext, cur: Cursor): Generator<IndexedWorld> {
   if (ctx.pfnmap) return;
   // Relevance: under PROT_NUMA newprot is PAGE_NONE and no write upgrade is tried, so neither uffd-wp
   // registration nor soft-dirty tracking is read on this path (the PMD's own uffd-wp and soft-dirty bits
@@ -653,19 +826,25 @@ function* thpWorldsOf(ctx: ProveContext): Generator<WorldThunk> {
           const pmds: PmdSlot[] = [{ kind: 'huge', pmd: { kind: 'present', pfn: FIRST_FOLIO_PFN, flags: encode(bits, false) } }];
           for (const [a, b] of ranges)
             for (const { mm, numa: ns, nidRead } of numaStates(ctx))
-              for (const nid of nidRead ? [0, 1] : [0])
-                yield () =>
-                  mkWorld({
-                    config: ctx.config,
-                    vma,
-                    ptes,
-                    folios: [mkThp(nid)],
-                    pmds,
-                    range: { start: start + (a as number), end: start + (b as number) },
-                    cp_flags: ctx.cp_flags,
-                    mm,
-                    numa: ns,
-                  });
+              for (const nid of nidRead ? [0, 1] : [0]) {
+                if (cur.want(cur.index, 1))
+                  yield {
+                    world: mkWorld({
+                      config: ctx.config,
+                      vma,
+                      ptes,
+                      folios: [mkThp(nid)],
+                      pmds,
+                      range: { start: start + (a as number), end: start + (b as number) },
+                      cp_flags: ctx.cp_flags,
+                      mm,
+                      numa: ns,
+                    }),
+                    slots: 1,
+                    index: cur.index,
+                  };
+                cur.index++;
+              }
         }
       }
     }
@@ -674,45 +853,52 @@ function* thpWorldsOf(ctx: ProveContext): Generator<WorldThunk> {
 
 export const DEFAULT_CONFIGS: readonly ConfigName[] = ['x86-64', 'arm64'];
 
-/** Every world with 1..bound slots, smallest first, unbuilt. THP worlds count as one entry (a huge PMD). */
-export function* enumerateThunks(options: EnumerateOptions): Generator<{ readonly build: WorldThunk; readonly slots: number }> {
+/**
+ * Every world with 1..bound slots, smallest first, in the one fixed order
+ * (THP worlds count as one slot: a huge PMD). Only the worlds `want` names
+ * are built and yielded; the others are stepped over.
+ */
+export function* enumerateWorlds(
+  options: EnumerateOptions,
+  want: (lo: number, size: number) => boolean = () => true,
+): Generator<IndexedWorld> {
+  yield* walk(options, { index: 0, want });
+}
+
+function* walk(options: EnumerateOptions, cur: Cursor, bySlots?: number[]): Generator<IndexedWorld> {
   const configs = options.configs ?? DEFAULT_CONFIGS;
   for (let n = 1; n <= options.bound; n++) {
+    const before = cur.index;
     if (options.ptes !== false)
       for (const ctx of contexts(configs, options))
-        for (const build of worldsOf(ctx, n, options.attrs !== false)) yield { build, slots: n };
+        if (n === 1 || relevantContext(ctx)) yield* worldsOf(ctx, n, options.attrs !== false, cur);
     // The THP worlds after every one-slot PTE world: they cost about fifty times as much each, and a run
     // under a time limit should cover the cheap worlds of every context first.
-    if (n === 1 && options.thp !== false)
-      for (const ctx of contexts(configs, options)) for (const build of thpWorldsOf(ctx)) yield { build, slots: 1 };
+    if (n === 1 && options.thp !== false) for (const ctx of contexts(configs, options)) yield* thpWorldsOf(ctx, cur);
+    if (bySlots) bySlots[n - 1] = cur.index - before;
   }
 }
 
-/** Every world with 1..bound slots, smallest first. */
-export function* enumerateWorlds(options: EnumerateOptions): Generator<Enumerated> {
-  for (const { build, slots } of enumerateThunks(options)) yield { world: build(), slots };
-}
-
-/** The size of the domain: worlds per slot count, and whether counting finished within its time limit. */
+/** The size of the domain: worlds per slot count. */
 export interface WorldCount {
   readonly bySlots: readonly number[];
   readonly total: number;
-  readonly complete: boolean;
 }
 
-/** Counts the worlds without building them (to print the exact size up front, and to plan a run). */
-export function countDomain(options: EnumerateOptions & { readonly timeLimitMs?: number }): WorldCount {
+/**
+ * Counts the worlds without building any: the same walk with nothing wanted,
+ * so every block of worlds that share a shape, folio facts and pfns is
+ * stepped over by its size (number of bit vectors times layouts, ranges and
+ * NUMA states), which is computed, not iterated.
+ */
+export function countDomain(options: EnumerateOptions): WorldCount {
   const bySlots: number[] = [];
-  const deadline = options.timeLimitMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.timeLimitMs;
-  let total = 0;
-  for (const { slots } of enumerateThunks(options)) {
-    bySlots[slots - 1] = (bySlots[slots - 1] ?? 0) + 1;
-    if ((++total & 0xffff) === 0 && performance.now() > deadline) return { bySlots, total, complete: false };
-  }
-  return { bySlots, total, complete: true };
+  const cur: Cursor = { index: 0, want: () => false };
+  for (const _ of walk(options, cur, bySlots)) throw new Error('countDomain: a world was built while counting');
+  return { bySlots, total: cur.index };
 }
 
-/** Number of worlds per slot count without building them (for planning a run). */
+/** Number of worlds per slot count (for planning a run). */
 export function countWorlds(options: EnumerateOptions): number[] {
   return [...countDomain(options).bySlots];
 }

@@ -7,13 +7,36 @@ import type { ProveResult } from './prove.js';
 
 const int = (n: number): string => n.toLocaleString('en-US');
 
-export function formatProveResult(r: ProveResult, options: { readonly maxFailures?: number } = {}): string {
+const STOPPED: Record<NonNullable<ProveResult['stoppedBy']>, string> = {
+  'first-failure': 'at the first failure',
+  'time-limit': 'at the time limit',
+  sigint: 'by SIGINT',
+};
+
+export function formatProveResult(
+  r: ProveResult,
+  options: {
+    readonly maxFailures?: number;
+    /** Worlds the run was given (its shard of the domain). */
+    readonly ofWorlds?: number;
+    /** The run's shard, when it is one of several (its coverage is that shard's worlds). */
+    readonly shard?: { readonly index: number; readonly count: number };
+    /** What the elapsed time is (default: the run's). */
+    readonly timeLabel?: string;
+  } = {},
+): string {
   const lines: string[] = [];
   const secs = (r.ms / 1000).toFixed(1);
+  const part = options.shard && options.shard.count > 1 ? ` of shard ${options.shard.index}/${options.shard.count}` : '';
   const reach = r.complete
-    ? `every world with 1..${r.bound} slot(s)`
-    : `every world with 1..${r.completedSlots} slot(s), then stopped ${r.stoppedBy === 'first-failure' ? 'at the first failure' : 'at the time limit'} inside ${r.completedSlots + 1} slot(s)`;
-  lines.push(`prove --bound ${r.bound}: ${int(r.worlds)} worlds, ${int(r.checked)} world x variant comparisons in ${secs}s`);
+    ? `every world${part} with 1..${r.bound} slot(s)`
+    : r.stoppedBy === null
+      ? 'the worlds of the shards given only'
+      : `${r.completedSlots > 0 ? `every world with 1..${r.completedSlots} slot(s), then ` : ''}stopped ${STOPPED[r.stoppedBy]} inside ${r.completedSlots + 1} slot(s)`;
+  const of = options.ofWorlds === undefined ? '' : ` of ${int(options.ofWorlds)}`;
+  lines.push(
+    `prove --bound ${r.bound}: ${int(r.worlds)}${of} worlds, ${int(r.checked)} world x variant comparisons in ${secs}s${options.timeLabel ?? ''}`,
+  );
   lines.push(`  covered: ${reach}`);
   lines.push(`  worlds by slot count: ${r.worldsBySlots.map((n, i) => `${i + 1}: ${int(n)}`).join(', ')}`);
   for (const v of r.variants) {

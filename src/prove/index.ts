@@ -7,27 +7,42 @@ export {
   type ContextFilter,
   contexts,
   describeContext,
+  PROVE_CONFIGS,
   type ProveContext,
   VMA_KINDS,
   VMA_PROTS,
   type VmaKind,
 } from './context.js';
 export {
+  type Cursor,
   contiguityChoices,
   countDomain,
   countWorlds,
   DEFAULT_CONFIGS,
   type Edge,
-  type Enumerated,
   type EnumerateOptions,
-  enumerateThunks,
   enumerateWorlds,
   type FolioShape,
+  type IndexedWorld,
   PROVE_ORDERS,
   placeChains,
   type SlotShape,
   type WorldCount,
-  type WorldThunk,
 } from './enumerate.js';
 export { formatProveResult } from './format.js';
-export { type ProveFailure, type ProveOptions, type ProveResult, prove, type VariantTally } from './prove.js';
+export { mergeResults } from './merge.js';
+export { DEFAULT_CHUNK, type Partition, shardSize, WHOLE, wantOf } from './partition.js';
+export { JobError, type JobSpec, type JobsOutcome, runJobs } from './pool.js';
+export { type ProveFailure, type ProveOptions, type ProveResult, prove, type StopReason, type VariantTally } from './prove.js';
+export {
+  type DomainFilter,
+  type DomainInfo,
+  domainFingerprint,
+  type Merged,
+  mergeProveFiles,
+  PROVE_FORMAT_VERSION,
+  type ProveFile,
+  ProveFileSchema,
+  parseProveFile,
+  toProveFile,
+} from './shard.js';

@@ -1,19 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Bounded exhaustive check: every world of the domain up to `bound` slots
-// (enumerate.ts) against every selected variant, under the same agreement
-// relation as the 'agree' and 'agree-exact' properties (src/check/properties.ts):
-//   compareRelaxed(world, spec(world), out) + checkTrace(world, out), and
-//   compareExact(world, batched ? batchAwareSpec(world, spec) : spec(world), out).
-// The spec and the batch-aware spec are computed once per world and shared by
-// all variants. Worlds that show a drift a variant declares are not compared
-// for that variant (counted in `excluded`).
+// (enumerate.ts) against every selected variant, under exactly the relation
+// of the 'agree' and 'agree-exact' properties (src/check/properties.ts):
+//   ref = driftSpec(spec, drift) (the version the target declares, per field),
+//   compareRelaxed(world, ref(world), out, batchAwareSpec(world, ref))
+//     + checkTrace(world, out, batching), and
+//   compareExact(world, batched ? batchAwareSpec(world, ref) : ref(world), out,
+//     { flushContainment: flushDriftAllowed(world, drift) }).
+// Only a world whose declared drift no field-level relaxation expresses
+// (unrelaxedDrift) is left out, and counted, as check does. The reference
+// outcomes are computed once per world and declared drift, shared by every
+// target. A partition (partition.ts) restricts the run to one shard/job.
 import { change_protection_spec } from '../../spec/index.js';
 import { type CheckTarget, describeThrow, runGuarded, variantTarget } from '../check/index.js';
 import { VARIANTS, type Variant } from '../kernel/index.js';
-import { batchAwareSpec, checkTrace, compareExact, compareRelaxed, driftIn, type Mismatch } from '../observe/index.js';
+import {
+  batchAwareSpec,
+  checkTrace,
+  compareExact,
+  compareRelaxed,
+  driftSpec,
+  flushDriftAllowed,
+  type Mismatch,
+  unrelaxedDrift,
+} from '../observe/index.js';
 import type { SpecOutcome, World } from '../pte/index.js';
 import type { ConfigName, VmaKind } from './context.js';
 import { enumerateWorlds } from './enumerate.js';
+import { type Partition, WHOLE, wantOf } from './partition.js';
 
 export interface ProveOptions {
   /** Largest number of PTE slots enumerated (1..bound). */
@@ -39,13 +53,22 @@ export interface ProveOptions {
   readonly keepFailures?: number;
   /** Stop checking a variant after its first failure (for "is it caught, and how early"). */
   readonly stopAtFirstFailure?: boolean;
-  /** Called about every 50k worlds. */
-  readonly onProgress?: (p: { readonly worlds: number; readonly slots: number; readonly ms: number }) => void;
+  /** Only the worlds of this shard and job (default: all). */
+  readonly partition?: Partition;
+  /** Polled about every thousand worlds; true stops the run (SIGINT in the CLI). */
+  readonly shouldStop?: () => boolean;
+  /** Called about every thousand worlds checked: worlds checked so far, the slot count and the enumeration position reached. */
+  readonly onProgress?: (p: {
+    readonly worlds: number;
+    readonly slots: number;
+    readonly position: number;
+    readonly ms: number;
+  }) => void;
 }
 
 export interface ProveFailure {
   readonly variant: string;
-  /** Which enumerated world (1-based) first showed it. */
+  /** Which world (1-based position in the enumeration order) showed it. */
   readonly index: number;
   readonly slots: number;
   readonly world: World;
@@ -58,13 +81,15 @@ export interface VariantTally {
   readonly verdict: Variant['verdict'] | 'candidate';
   /** Worlds compared with the spec. */
   checked: number;
-  /** Worlds left out for a declared drift. */
+  /** Worlds left out for a declared drift no field-level relaxation expresses (unrelaxedDrift). */
   excluded: number;
   /** Worlds where the relation failed. */
   failed: number;
   /** Index of the first failing world, or null. */
   firstFailureAt: number | null;
 }
+
+export type StopReason = 'time-limit' | 'first-failure' | 'sigint';
 
 export interface ProveResult {
   readonly bound: number;
@@ -77,7 +102,7 @@ export interface ProveResult {
   /** True when every world up to `bound` was checked. */
   readonly complete: boolean;
   /** Why the run ended early, if it did. */
-  readonly stoppedBy: 'time-limit' | 'first-failure' | null;
+  readonly stoppedBy: StopReason | null;
   /** Largest slot count whose worlds were all checked. */
   readonly completedSlots: number;
   readonly variants: readonly VariantTally[];
@@ -99,22 +124,33 @@ function resolveVariants(sel: ProveOptions['variants'], haveTargets: boolean): V
   });
 }
 
-/** The agreement relation for one variant on one world (spec outcomes precomputed). */
-function agreement(
-  world: World,
-  target: CheckTarget,
-  batched: boolean,
-  plain: SpecOutcome,
-  batchAware: () => SpecOutcome,
-): Mismatch[] {
+/** The reference outcomes of one world for one declared drift (the batch-aware one on first use). */
+class Refs {
+  private merged: SpecOutcome | undefined;
+  constructor(
+    private readonly world: World,
+    private readonly ref: (w: World) => SpecOutcome,
+    readonly plain: SpecOutcome,
+  ) {}
+  aware(): SpecOutcome {
+    this.merged ??= batchAwareSpec(this.world, this.ref, this.plain);
+    return this.merged;
+  }
+}
+
+/** The 'agree' and 'agree-exact' relations for one target on one world (references precomputed). */
+function agreement(world: World, target: CheckTarget, refs: Refs): Mismatch[] {
   const run = runGuarded(target, world);
   if (!run.ok) return [run.mismatch];
   const out = run.outcome;
   try {
+    const aware = refs.aware();
     return [
-      ...compareRelaxed(world, plain, out),
-      ...checkTrace(world, out),
-      ...compareExact(world, batched ? batchAware() : plain, out),
+      ...compareRelaxed(world, refs.plain, out, aware),
+      ...checkTrace(world, out, target.batching),
+      ...compareExact(world, target.batching === 'batched' ? aware : refs.plain, out, {
+        flushContainment: flushDriftAllowed(world, target.drift),
+      }),
     ];
   } catch (error) {
     return [describeThrow(error)];
@@ -128,7 +164,7 @@ export function prove(options: ProveOptions): ProveResult {
   const targets = [
     ...variants.map((v) => ({ target: variantTarget(v), verdict: v.verdict as VariantTally['verdict'] })),
     ...(options.targets ?? []).map((target) => ({ target, verdict: 'candidate' as const })),
-  ].map((t) => ({ ...t, batched: t.target.batching === 'batched' }));
+  ].map((t) => ({ ...t, driftKey: (t.target.drift ?? []).join(',') }));
   const keep = options.keepFailures ?? 3;
   const tallies: VariantTally[] = targets.map(({ target, verdict }) => ({
     variant: target.name,
@@ -139,7 +175,7 @@ export function prove(options: ProveOptions): ProveResult {
     firstFailureAt: null,
   }));
   const failures: ProveFailure[] = [];
-  const bySlots: number[] = [];
+  const bySlots: number[] = new Array<number>(bound).fill(0);
   const t0 = performance.now();
   const deadline = options.timeLimitMs === undefined ? Number.POSITIVE_INFINITY : t0 + options.timeLimitMs;
   let worlds = 0;
@@ -158,60 +194,68 @@ export function prove(options: ProveOptions): ProveResult {
     ...(options.ptes === false ? { ptes: false } : {}),
     ...(options.attrs === false ? { attrs: false } : {}),
   };
-  for (const { world, slots } of enumerateWorlds(domain)) {
-    if ((worlds & 1023) === 0 && performance.now() > deadline) {
-      complete = false;
-      stoppedBy = 'time-limit';
-      break;
+  const partition = options.partition ?? WHOLE;
+  // One reference function per declared drift (the plain spec under ''), one cache of outcomes per world.
+  const refFns = new Map<string, (w: World) => SpecOutcome>([['', spec]]);
+  for (const t of targets) if (!refFns.has(t.driftKey)) refFns.set(t.driftKey, driftSpec(spec, t.target.drift));
+  const refs = new Map<string, Refs | Mismatch>();
+  let current: World | null = null;
+  const refsFor = (key: string): Refs | Mismatch => {
+    let r = refs.get(key);
+    if (r) return r;
+    const world = current as World;
+    const ref = refFns.get(key) as (w: World) => SpecOutcome;
+    try {
+      r = new Refs(world, ref, ref(world));
+    } catch (error) {
+      r = describeThrow(error);
     }
-    if (options.stopAtFirstFailure && tallies.every((t) => t.failed > 0)) {
-      complete = false;
-      stoppedBy = 'first-failure';
-      break;
+    refs.set(key, r);
+    return r;
+  };
+  const fail = (i: number, index: number, slots: number, world: World, mismatches: Mismatch[]) => {
+    const t = tallies[i] as VariantTally;
+    t.failed++;
+    t.firstFailureAt ??= index;
+    if (t.failed <= keep) failures.push({ variant: t.variant, index, slots, world, mismatches });
+  };
+  for (const { world, slots, index: at } of enumerateWorlds(domain, wantOf(partition))) {
+    if ((worlds & 1023) === 0) {
+      if (performance.now() > deadline) stoppedBy = 'time-limit';
+      else if (options.shouldStop?.()) stoppedBy = 'sigint';
+      else if (options.stopAtFirstFailure && tallies.every((t) => t.failed > 0)) stoppedBy = 'first-failure';
+      if (stoppedBy) {
+        complete = false;
+        break;
+      }
+      if (worlds > 0) options.onProgress?.({ worlds, slots, position: at, ms: performance.now() - t0 });
     }
+    const index = at + 1;
     currentSlots = slots;
     worlds++;
     bySlots[slots - 1] = (bySlots[slots - 1] ?? 0) + 1;
-    if (options.onProgress && worlds % 50_000 === 0) options.onProgress({ worlds, slots, ms: performance.now() - t0 });
 
-    let plain: SpecOutcome;
-    try {
-      plain = spec(world);
-    } catch (error) {
+    refs.clear();
+    current = world;
+    const base = refsFor('');
+    if (!(base instanceof Refs)) {
+      // The spec itself threw on an enumerated world: an enumerator or spec bug, a failure for every target.
       specErrors++;
-      for (const [i, t] of tallies.entries()) {
-        t.failed++;
-        t.firstFailureAt ??= worlds;
-        if (t.failed <= keep)
-          failures.push({
-            variant: (targets[i] as (typeof targets)[number]).target.name,
-            index: worlds,
-            slots,
-            world,
-            mismatches: [describeThrow(error)],
-          });
-      }
+      for (const i of tallies.keys()) fail(i, index, slots, world, [base]);
       continue;
     }
-    let merged: SpecOutcome | undefined;
-    const batchAware = (): SpecOutcome => {
-      merged ??= batchAwareSpec(world, spec);
-      return merged;
-    };
-    for (const [i, { target, batched }] of targets.entries()) {
+    for (const [i, { target, driftKey }] of targets.entries()) {
       const tally = tallies[i] as VariantTally;
       if (options.stopAtFirstFailure && tally.failed > 0) continue;
-      if (driftIn(world, target.drift) !== null) {
+      if (unrelaxedDrift(world, target.drift) !== null) {
         tally.excluded++;
         continue;
       }
       tally.checked++;
       checked++;
-      const mismatches = agreement(world, target, batched, plain, batchAware);
-      if (mismatches.length === 0) continue;
-      tally.failed++;
-      tally.firstFailureAt ??= worlds;
-      if (tally.failed <= keep) failures.push({ variant: target.name, index: worlds, slots, world, mismatches });
+      const r = refsFor(driftKey);
+      const mismatches = r instanceof Refs ? agreement(world, target, r) : [r];
+      if (mismatches.length > 0) fail(i, index, slots, world, mismatches);
     }
   }
   const completedSlots = complete ? bound : currentSlots - 1;
