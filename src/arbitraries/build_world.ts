@@ -334,7 +334,11 @@ function buildRange(layout: Layout, huge: boolean, start: number, n: number): { 
   const mprotectCaller = layout.caller.startsWith('mprotect');
   const mprotectHuge = layout.huge !== null && mprotectCaller;
   const tail = huge ? n - PTRS_PER_PTE : 0;
-  if (layout.range.whole || n === 1 || (mprotectHuge && tail === 0)) return { start, end: start + n };
+  // The NUMA scanner's window (task_numa_work(), numa_balancing_scan_size_mb: 256 MiB by default) covers
+  // a THP whole far more often than it cuts one: for PROT_NUMA, half the ranges drawn as partial are made
+  // whole too (a whole THP is where change_huge_pmd()'s NUMA rules run).
+  const numaWhole = huge && layout.caller === 'numa' && layout.range.lo % 2 === 1;
+  if (layout.range.whole || numaWhole || n === 1 || (mprotectHuge && tail === 0)) return { start, end: start + n };
   const scaled = (span: number) => Math.floor((layout.range.lo % 1001) * (span / 1001));
   if (!huge) {
     const lo = scaled(n);
