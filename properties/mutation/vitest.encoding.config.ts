@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// A focused mutation run of the trusted base's encoding (src/pte: world
+// validation, formatting, constructors, VMA and folio helpers, softleaf
+// entries, addresses): the suites that state what a valid world is, what an
+// entry prints as and what a VMA or folio helper returns, by rule rather than
+// by agreement (the spec and the model share src/pte, so agreement cannot see
+// a bug there). properties/pte/** (kernel tables and the mut_* tests), the
+// selftest scenarios, the generator's validity checks, the precondition
+// errors, the PMD row printer and the corpus migration.
+// A lower bound on the full-suite score (other suites may kill more).
+// Run: npx stryker run properties/mutation/stryker.encoding.json
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: [
+      'properties/pte/**/*.test.ts',
+      'properties/spec/scenarios.test.ts',
+      'properties/spec/mut_vma.test.ts',
+      'properties/generator/world_arb.test.ts',
+      'properties/agreement/preconditions.test.ts',
+      'properties/report/pmd_row.test.ts',
+      'properties/corpus/migration.test.ts',
+    ],
+    setupFiles: ['./properties/mutation/setup.ts', './vitest.setup.ts'],
+    reporters: ['default'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
