@@ -19,6 +19,10 @@ export default defineConfig({
     // takes 30 s there; every surviving mutant would pay for it, so it is left to the full run.
     exclude: ['properties/observe/drift.test.ts', '**/node_modules/**'],
     setupFiles: ['./properties/mutation/setup.ts', './vitest.setup.ts'],
+    // One module graph for every test file: Stryker switches mutants at run
+    // time (mutant schemata), so re-importing the project for each file of each
+    // mutant run only costs time. The suites here keep no state between files.
+    isolate: false,
     reporters: ['default'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
