@@ -74,9 +74,6 @@ function verdict(w: World, i: number, e: (v: PresentPte) => Pte) {
     .filter((m) => m.rule !== 'INV-15')
     .map((m) => [m.rule, m.vpn, m.message]);
 }
-const _writable = (v: PresentPte) =>
-  p(v.pfn, (v.flags & ~_PAGE_SAVED_DIRTY) | _PAGE_RW | (v.flags & _PAGE_SAVED_DIRTY ? _PAGE_DIRTY : 0));
-
 describe('a shared writenotify batch with one dirty page: the merge grants write to both (Δ4)', () => {
   const w = batchWorld({});
   const out = v3.run(w);
