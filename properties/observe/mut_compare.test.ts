@@ -179,6 +179,17 @@ describe('compareFlushCovers (INV-15, relaxed)', () => {
       { rule: 'INV-15', vpn: 0x12, message: 'no flush recorded for 3 page(s) that need one' },
     ]);
   });
+  it("the first missing page is the lowest, whether the spec or the variant's own entry owes it", () => {
+    // 0x12 owed through the variant's own change (made executable), 0x13 and 0x14 through the spec's.
+    const ptes = S.ptes.map((e, i) => (i === 2 && e.kind === 'present' ? pte(e.pfn, e.flags & ~_PAGE_NX) : e));
+    const k = asKernel(S, { ptes, flushes: [{ start: 0x11, nr: 1 }] });
+    expect(compareFlushCovers(W, S, k)).toEqual([
+      { rule: 'INV-15', vpn: 0x12, message: 'no flush recorded for 3 page(s) that need one' },
+    ]);
+    const late = S.ptes.map((e, i) => (i === 1 && e.kind === 'present' ? pte(e.pfn, e.flags & ~_PAGE_NX) : e));
+    const k2 = asKernel(S, { ptes: late, flushes: [{ start: 0x12, nr: 1 }] });
+    expect(compareFlushCovers(W, S, k2)[0]?.vpn).toBe(0x11);
+  });
   it('a flush call that starts before the range or ends after it leaves the range', () => {
     const before = asKernel(S, { flushes: [{ start: 0x10, nr: 5 }] });
     expect(compareFlushCovers(W, S, before)).toEqual([
@@ -225,6 +236,11 @@ describe('flushOwed: only a raise of dirty or young by the batch merge is excuse
     expect(flushOwed(A, raised, clean)).toBe(true);
     expect(flushOwed(A, clean, pte(0x100, raised.flags & ~_PAGE_NX))).toBe(true);
   });
+  it('on arm64 a writable clean PTE that the merge made dirty owes no flush for it; cleaning one does', () => {
+    const rw = pte(0x100, _PAGE_PRESENT | _PAGE_USER | _PAGE_NX | _PAGE_RW);
+    expect(flushOwed(A, rw, pte_mkdirty(rw, ARM64))).toBe(false);
+    expect(flushOwed(A, pte_mkdirty(rw, ARM64), rw)).toBe(true);
+  });
   it('x86 ignores young, flushes when clearing accessed-dirty or RW', () => {
     const x = mkWorld({ ...W, config: X86_64 });
     expect(flushOwed(x, clean, pte_mkdirty(pte_mkyoung(clean), X86_64))).toBe(false);
@@ -257,6 +273,34 @@ describe('checkDirtyKept (INV-10, dirty half)', () => {
       const w = hugeWorld(true, range);
       expect(checkDirtyKept(w, change_protection_spec(w))).toEqual([]);
     }
+  });
+  it('clean PTEs, empty slots and softleaf entries have no dirty bit to keep', () => {
+    const mixed = mkWorld({
+      vma: mkVma({ start: 0x10, end: 0x14, flags: VM_READ | VM_SOFTDIRTY }),
+      folios: [mkFolio({ pfn: 0x100 })],
+      ptes: [pte(0x100, RW_DIRTY & ~_PAGE_DIRTY), NONE_PTE, mk_softleaf('swap', 3), NONE_PTE],
+    });
+    expect(checkDirtyKept(mixed, { ...change_protection_spec(mixed), ptes: [NONE_PTE, NONE_PTE, NONE_PTE, NONE_PTE] })).toEqual(
+      [],
+    );
+  });
+  it('a VMA that starts in a later PMD: the huge PMD is named at its own first page', () => {
+    const w = mkWorld({
+      vma: mkVma({ start: 1024, end: 2048, flags: VM_READ }),
+      folios: [mkFolio({ pfn: 0x200, order: 9 })],
+      pmds: [{ kind: 'table' }, { kind: 'huge', pmd: pte(0x200, RW_DIRTY) }],
+      ptes: [pte(0x999, RW_DIRTY), ...new Array<Pte>(1023).fill(NONE_PTE)],
+      range: { start: 1024, end: 1600 },
+    });
+    const cleaned = pte(0x200, RW_DIRTY & ~_PAGE_DIRTY);
+    const whole: Outcome = { ptes: w.ptes, pmds: [{ kind: 'table' }, { kind: 'huge', pmd: cleaned }], count: 0, numaStamps: [] };
+    expect(checkDirtyKept(w, whole).map((m) => [m.vpn, m.message])).toEqual([[1536, 'a dirty huge PMD came out clean']]);
+    const split = w.ptes.map((e, i) => (i >= 512 ? pte(0x200 + i - 512, RW_DIRTY & ~_PAGE_DIRTY) : e));
+    const ms = checkDirtyKept(w, { ...whole, ptes: split, pmds: [{ kind: 'table' }, { kind: 'table' }] });
+    expect(ms).toHaveLength(512);
+    expect(ms[0]?.vpn).toBe(1536);
+    // A variant that returned too few PMD slots is judged on the slots it has, without a crash.
+    expect(checkDirtyKept(w, { ...whole, pmds: [{ kind: 'table' }] })).toEqual([]);
   });
   it('a dirty PTE that comes out clean, or as another kind, is named at its slot', () => {
     const clean = S.ptes.map((p, i) => (i === 2 && p.kind === 'present' ? pte(p.pfn, p.flags & ~_PAGE_DIRTY_BITS) : p));

@@ -168,6 +168,23 @@ describe('INV-19: a batch obeys each rule of change_pte_range()', () => {
       ['INV-19', 0x205, 'sub-run split without a PageAnonExclusive change'],
     ]);
   });
+  it('a malformed batch is reported, never a crash: before the VMA, or split without a folio', () => {
+    const late = mkWorld({
+      ...w,
+      vma: mkVma({ start: 0x202, end: 0x20a, flags: VM_READ | VM_WRITE | VM_SOFTDIRTY }),
+      range: { start: 0x202, end: 0x20a },
+    });
+    expect(at(shape(late, [commit(0x201, 3)]))).toEqual([
+      ['INV-19', 0x201, 'batch leaves the range'],
+      ['INV-19', 0x201, 'batch starts on a non-present slot'],
+    ]);
+    const special = folioWorld({ ptes: Array.from({ length: 8 }, (_, i) => present(0x7000 + i, RO | _PAGE_SPECIAL)) });
+    const two = [
+      { idx: 0, len: 1, setWrite: false },
+      { idx: 1, len: 0, setWrite: false },
+    ];
+    expect(at(shape(special, [commit(0x203, 1, two)]))).toEqual([]);
+  });
   it('a batch in the slots of a huge PMD (PTEs made by the split) is checked for range and table only', () => {
     const huge = mkWorld({
       vma: mkVma({ start: 0, end: 512, flags: VM_READ }),

@@ -225,6 +225,8 @@ describe('checkWorld: each broken rule is named once, with its field', () => {
     ],
   ])('%s', (_, o, expected) => {
     expect(problems(world(o))).toEqual(expected);
+    // Each problem explains itself in words (the error a user reads), not only by rule id.
+    for (const q of checkWorld(world(o))) expect(q.message.length).toBeGreaterThan(10);
   });
 });
 
@@ -259,6 +261,30 @@ describe('checkWorld: folios', () => {
 });
 
 describe('checkWorld: page tables', () => {
+  it('every folio and page-table problem explains itself, the slot counts included', () => {
+    const msgs = [
+      ...checkWorld(world({ ptes: [p(0x100)] })),
+      ...checkWorld(world({ pmds: [] })),
+      ...checkWorld(world({ folios: [{ ...FOLIO, order: 12 }] })),
+      ...checkWorld(world({ folios: [{ ...FOLIO, pfn: 0x101 }] })),
+      ...checkWorld(world({ folios: [{ ...FOLIO, anonExclusive: [] }] })),
+      ...checkWorld(
+        world({ folios: [{ ...FOLIO, ksm: true, anon: false, fileLru: false, anonExclusive: [false, false, false, false] }] }),
+      ),
+      ...checkWorld(world({ folios: [{ ...FOLIO, fileLru: true }] })),
+      ...checkWorld(world({ folios: [FOLIO, mkFolio({ pfn: 0x101 })] })),
+      ...checkWorld(world({ pmds: [{ kind: 'none' }] })),
+    ].map((q) => q.message);
+    expect(msgs[0]).toBe('ptes needs one slot per page of the VMA (4)');
+    expect(msgs[1]).toBe('pmds needs one slot per PMD the VMA touches (1)');
+    for (const m of msgs) expect(m.length).toBeGreaterThan(10);
+    expect(msgs).toContain('slots under a none PMD are none');
+  });
+  it('a file folio with PageAnonExclusive on any one of its pages is W-FOLIO.5', () => {
+    expect(
+      problems(world({ folios: [FOLIO, mkFolio({ pfn: 0x200, order: 1, anon: false, anonExclusive: [false, true] })] })),
+    ).toEqual([['folios[1].anonExclusive', 'W-FOLIO.5']]);
+  });
   it('one slot per page and one PMD per table the VMA touches, else nothing more is checked', () => {
     expect(problems(world({ ptes: [p(0x100), p(0x101), p(0x102)] }))).toEqual([['ptes', 'W-PT.1']]);
     expect(problems(world({ ptes: [p(0x100), p(0x101), p(0x102), p(0x103), p(0x999)] }))).toEqual([['ptes', 'W-PT.1']]);
@@ -282,6 +308,8 @@ describe('checkWorld: page tables', () => {
   };
   it('a huge PMD lies wholly inside the VMA', () => {
     expect(problems(huge({ start: 1 }))).toEqual([['pmds[0]', 'W-PT.4']]);
+    for (const q of [...checkWorld(huge({ start: 1 })), ...checkWorld(huge({ pmd: p(0x201) }))])
+      expect(q.message.length).toBeGreaterThan(10);
     expect(problems(huge({ end: 511 }))).toEqual([['pmds[0]', 'W-PT.4']]);
   });
   it('a huge PMD maps the head of an order-9 folio', () => {
@@ -298,6 +326,9 @@ describe('checkWorld: page tables', () => {
     expect(problems(huge({ folio: mkFolio({ pfn: 0x200, order: 9, anonExclusive: mixed }) }))).toEqual([
       ['pmds[0].pmd.pfn', 'W-PT.6'],
     ]);
+    expect(
+      checkWorld(huge({ folio: mkFolio({ pfn: 0x200, order: 9, anonExclusive: mixed }) }))[0]?.message.length,
+    ).toBeGreaterThan(10);
   });
   it("the huge PMD's own entry is checked like a PTE", () => {
     expect(problems(huge({ pmd: p(0x200, RO | _PAGE_PROTNONE) }))).toEqual([['pmds[0].pmd.flags', 'W-PTE.3']]);
@@ -356,11 +387,13 @@ describe('checkWorld: present PTEs', () => {
     ['an unknown entry kind', { kind: 'weird' } as unknown as Pte, [['ptes[0]', 'W-PTE.0']]],
   ])('%s', (_, pte, expected, o = {}) => {
     expect(problems(slot0(pte, o))).toEqual(expected);
+    for (const q of checkWorld(slot0(pte, o))) expect(q.message.length).toBeGreaterThan(10);
   });
   it('PTEs of a PFNMAP VMA are special: a normal one is W-PTE.6, even over a folio; a special one is fine', () => {
     const pfnmap: Over = { vma: { flags: VM_READ | VM_PFNMAP, anonymous: false } };
     const w = (pte: Pte) => world({ ...pfnmap, ptes: [pte, NONE_PTE, NONE_PTE, NONE_PTE] });
     expect(problems(w(p(0x100)))).toEqual([['ptes[0].flags', 'W-PTE.6']]);
+    expect(checkWorld(w(p(0x100)))[0]?.message.length).toBeGreaterThan(10);
     expect(problems(w(p(0x900)))).toEqual([['ptes[0].flags', 'W-PTE.6']]);
     expect(problems(w(p(0x900, RO | _PAGE_SPECIAL)))).toEqual([]);
   });
@@ -407,6 +440,7 @@ describe('checkWorld: softleaf entries', () => {
     ['a device entry on a normal folio', sl('device_private_write', 0x101), [['ptes[0].offset', 'W-SL.8']]],
   ])('%s', (_, pte, expected, o = {}) => {
     expect(problems(slot0(pte, o))).toEqual(expected);
+    for (const q of checkWorld(slot0(pte, o))) expect(q.message.length).toBeGreaterThan(10);
   });
   it('the W-SL.7 message names the entry type', () => {
     const [q] = checkWorld(slot0(sl('migration_read_exclusive', 0x900)));
