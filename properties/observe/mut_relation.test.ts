@@ -130,6 +130,18 @@ describe('a shared writenotify batch with one dirty page: the merge grants write
   });
 });
 
+describe('compareRelaxed names the rule of each whole-outcome difference', () => {
+  const w = batchWorld({});
+  const out = v3.run(w);
+  const s = change_protection_spec(w);
+  it('count (REL-COUNT), PMD slots (REL-PMD) and NUMA stamps (R-PRES.2)', () => {
+    const rules = (k: KernelOutcome) => compareRelaxed(w, s, k).map((m) => m.rule);
+    expect(rules({ ...out, count: out.count + 1 })).toEqual(['REL-COUNT']);
+    expect(rules({ ...out, pmds: [{ kind: 'none' }] })).toEqual(['REL-PMD']);
+    expect(rules({ ...out, numaStamps: [0x100] })).toEqual(['R-PRES.2']);
+  });
+});
+
 describe('soft-dirty tracking: the merge grants write through soft-dirty (Δ5)', () => {
   // Private exclusive anon pages, tracking on (no VM_SOFTDIRTY): neither page has soft-dirty, but x86
   // pte_mkdirty() of the merge adds it, so the batch passes the soft-dirty gate.
