@@ -11,6 +11,13 @@ if (!(scale > 0)) throw new Error(`MPROTECT_BUDGET must be a positive number, go
 
 export const runs = (n: number): number => Math.max(1, Math.round(n * scale));
 
+/**
+ * A sample size for a test that asserts what a sample contains (a shape is drawn, a relaxation
+ * was needed): scaled up by deep runs, never below n, so a small budget (the mutation runs' 0.02)
+ * cannot make it fail for want of worlds.
+ */
+export const sampleRuns = (n: number): number => Math.max(n, runs(n));
+
 /** The run's seed (vitest.setup.ts sets and prints it; FC_SEED replays it). */
 export const globalSeed = (): number => fc.readConfigureGlobal().seed as number;
 

@@ -24,7 +24,7 @@ import {
   VM_WRITE,
   type World,
 } from '../../src/pte/index.js';
-import { globalSeed, runs } from '../budget.js';
+import { globalSeed, runs, sampleRuns } from '../budget.js';
 
 /** What one world shows, as tags. */
 function shapes(w: World): string[] {
@@ -103,7 +103,7 @@ describe('worldArb (src/arbitraries)', () => {
         expect(world.folios.every((f) => f.order === 0)).toBe(true);
         for (const s of shapes(world)) seen.add(s);
       }),
-      { numRuns: runs(1_000) },
+      { numRuns: sampleRuns(1_000) },
     );
     for (const s of ['pmd:none', 'pmd:table', 'pte:PCD', 'stale-pkey', `cp:${MM_CP_PROT_NUMA}`]) expect(seen, s).toContain(s);
     expect(seen).not.toContain('pmd:huge');

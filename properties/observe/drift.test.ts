@@ -13,7 +13,7 @@ import { type CheckTarget, getProperty, runProperty, variantTarget } from '../..
 import { getVariant } from '../../src/kernel/index.js';
 import { driftSpec, driftWorld, showsDelta9, showsDelta10, showsDelta11, unrelaxedDrift } from '../../src/observe/index.js';
 import type { World } from '../../src/pte/index.js';
-import { explainFailure, globalSeed, runs } from '../budget.js';
+import { explainFailure, globalSeed, sampleRuns } from '../budget.js';
 
 const spec = (w: World) => change_protection_spec(w);
 const AB = ['v6.16-per-pte', 'v6.17-fixed'] as const;
@@ -45,7 +45,7 @@ describe.each(AB)('%s', (name) => {
           expect(getProperty('agree').check(w, target, spec)).toEqual([]);
           if (exact.id === 'agree-exact') expect(exact.check(w, target, spec)).toEqual([]);
         }),
-        { numRuns: runs(150) },
+        { numRuns: sampleRuns(150) },
       );
       expect(moved).toBeGreaterThan(0); // the relaxation was needed on some worlds
     });

@@ -20,7 +20,7 @@ import { labelsOf } from '../../src/coverage/index.js';
 import { getVariant } from '../../src/kernel/index.js';
 import { expectedCount } from '../../src/observe/index.js';
 import type { World } from '../../src/pte/index.js';
-import { expectHolds, explainFailure, globalSeed, runs } from '../budget.js';
+import { expectHolds, explainFailure, globalSeed, runs, sampleRuns } from '../budget.js';
 import { mutant } from './mutant.js';
 
 const spec = (w: World) => change_protection_spec(w);
@@ -76,7 +76,7 @@ describe('a huge PMD the range does not reach', () => {
   it('is drawn, and the count formula leaves it out (INV-16 on the spec and the baseline)', () => {
     const seed = globalSeed();
     const idle = fc
-      .sample(worldArb(worldOptions), { seed, numRuns: runs(3000) })
+      .sample(worldArb(worldOptions), { seed, numRuns: sampleRuns(3000) })
       .filter((w) => labelsOf(w).has('pmd-idle-beside-range'));
     expect(idle.length, `seed ${seed}: no idle huge PMD drawn`).toBeGreaterThan(0);
     const baseline = variantTarget(getVariant('falcato-v3'));

@@ -116,6 +116,12 @@ function usesMarkers(world: World): boolean {
   return userfaultfd_wp(world.vma) && (!world.vma.anonymous || world.vma.uffdWpUnpopulated);
 }
 
+/** Does [range.start, range.end) reach PMD slot j of the VMA? */
+function pmdReached(world: World, j: number): boolean {
+  const lo = (pmd_index_of(world.vma.start) + j) * PTRS_PER_PTE;
+  return Math.min(lo + PTRS_PER_PTE, world.range.end) > Math.max(lo, world.range.start);
+}
+
 /** The slot's PMD index inside world.pmds. */
 const pmdSlotIndex = (world: World, vpn: number): number => pmd_index_of(vpn) - pmd_index_of(world.vma.start);
 
@@ -144,14 +150,12 @@ export function expectedCount(world: World, after: Outcome): number {
       if (!numa || !pte_same(a, b)) count += 1;
     } else if (!pte_same(a, b)) count += 1;
   }
-  // A huge PMD is counted whole, and only when the range reaches it: change_pmd_range() never visits
-  // a PMD outside [start, end), so a THP beside a range that lies wholly in the PTE tail adds nothing.
-  const p0 = pmd_index_of(world.vma.start);
+  // change_pmd_range() (mm/mprotect.c) visits only the PMDs [start, end) reaches: a huge PMD of the
+  // VMA outside the range is never handed to change_huge_pmd() and counts nothing.
   world.pmds.forEach((pmd, j) => {
     const now = after.pmds[j];
-    const first = (p0 + j) * PTRS_PER_PTE;
-    const reached = Math.min(first + PTRS_PER_PTE, world.range.end) > Math.max(first, world.range.start);
-    if (pmd.kind === 'huge' && reached && now?.kind === 'huge' && !(numa && pte_same(now.pmd, pmd.pmd))) count += HPAGE_PMD_NR;
+    if (!pmdReached(world, j)) return;
+    if (pmd.kind === 'huge' && now?.kind === 'huge' && !(numa && pte_same(now.pmd, pmd.pmd))) count += HPAGE_PMD_NR;
   });
   return count;
 }
@@ -164,7 +168,7 @@ export function expectedCount(world: World, after: Outcome): number {
  * be unchanged (INV-18). `vpn` of a mismatch is the PMD's first page.
  */
 function checkHugePmds(world: World, after: Outcome, out: Mismatch[]): void {
-  const { vma, range, cp_flags: cp } = world;
+  const { vma, cp_flags: cp } = world;
   const p0 = pmd_index_of(vma.start);
   world.pmds.forEach((slot, j) => {
     if (slot.kind !== 'huge') return;
@@ -173,8 +177,7 @@ function checkHugePmds(world: World, after: Outcome, out: Mismatch[]): void {
     const now = after.pmds[j];
     const m = (rule: Mismatch['rule'], message: string) =>
       out.push({ rule, message: `huge PMD: ${message}`, vpn, before: b, ...(now?.kind === 'huge' ? { variant: now.pmd } : {}) });
-    const reached = Math.min(vpn + PTRS_PER_PTE, range.end) > Math.max(vpn, range.start);
-    if (!reached) {
+    if (!pmdReached(world, j)) {
       if (now?.kind !== 'huge' || !pte_same(now.pmd, b)) m('INV-18', 'changed outside the range');
       return;
     }

@@ -158,8 +158,9 @@ export function formatWorld(world: import('./types.js').World): string {
       `${vma.ops.page_mkwrite ? ' page_mkwrite' : ''}${vma.uffdWpUnpopulated ? ' WP_UNPOPULATED' : ''}${vma.pkey ? ` pkey=${vma.pkey}` : ''}`,
   ];
   world.pmds.forEach((pmd, j) => {
-    if (pmd.kind !== 'table')
-      lines.push(`pmd[${j}] ${pmd.kind === 'huge' ? `huge ${formatPte(pmd.pmd)}` : 'none (no PTE table)'}`);
+    // A huge PMD and a non-present huge PMD (migration, device-private) each show their entry.
+    if (pmd.kind === 'none') lines.push(`pmd[${j}] none (no PTE table)`);
+    else if (pmd.kind !== 'table') lines.push(`pmd[${j}] ${pmd.kind} ${formatPte(pmd.pmd)}`);
   });
   world.ptes.forEach((pte, i) => {
     const vpn = vma.start + i;
