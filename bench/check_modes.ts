@@ -5,7 +5,9 @@
 //   (a) bare fast-check generation of the same worlds (each property's
 //       arbitrary, the same seed and runs) against `check` throughput;
 //   (b) job workers (the default) against --in-process;
-//   (c) --jobs 1 against --jobs 2: wall time and speed-up.
+//   (c) --jobs 1 against --jobs 2: wall time and speed-up, at the default runs
+//       (start-up bound) and (d) at BENCH_CHECK_LONG_RUNS runs per property
+//       (default 10000; 0 skips it), where the second core pays.
 // Each mode is timed twice: the full check, and the same check with --runs 1
 // (start-up: tsx, module loading, worker threads); "net" rates leave start-up
 // out. Modes are interleaved and the best of BENCH_CHECK_ROUNDS rounds kept,
@@ -44,6 +46,8 @@ export interface CheckModesReport {
   readonly workerOverInProcess: number;
   /** (c) wall time of --jobs 1 over --jobs 2. */
   readonly speedup2: number;
+  /** (d) the same at a long run (runs per property), or null when skipped. */
+  readonly long: { readonly runs: number; readonly jobs1Ms: number; readonly jobs2Ms: number; readonly speedup2: number } | null;
   readonly jsonIdentical: boolean;
 }
 
@@ -78,6 +82,7 @@ export function benchCheckModes(
   runs = Number(process.env.BENCH_CHECK_RUNS ?? 1000),
   rounds = Number(process.env.BENCH_CHECK_ROUNDS ?? 2),
   seed = 20_260_401,
+  longRuns = Number(process.env.BENCH_CHECK_LONG_RUNS ?? 10_000),
 ): CheckModesReport {
   const loadBefore = loadavg();
   const cores = availableParallelism();
@@ -99,6 +104,14 @@ export function benchCheckModes(
       startup[i] = Math.min(startup[i] as number, runCli([...common, '--runs', '1', ...m.args]).ms);
     });
   const gen = generationMs(runs, seed);
+  let long: CheckModesReport['long'] = null;
+  if (longRuns > 0) {
+    const at = (jobs: string) => runCli([...common, '--runs', String(longRuns), '--jobs', jobs]).ms;
+    // One round each, alternated: a long run is less sensitive to a passing disturbance.
+    const jobs1Ms = at('1');
+    const jobs2Ms = at('2');
+    long = { runs: longRuns, jobs1Ms, jobs2Ms, speedup2: jobs1Ms / jobs2Ms };
+  }
   const rows: ModeRow[] = modes.map((m, i) => {
     const cases = casesOf(outputs[i] as string);
     const w = wall[i] as number;
@@ -128,6 +141,7 @@ export function benchCheckModes(
     checkOverGeneration: { inProcess: inProc.netCasesPerSec / genPerSec, bestMode: bestNet / genPerSec },
     workerOverInProcess: dflt.netCasesPerSec / inProc.netCasesPerSec,
     speedup2: jobs1.wallMs / jobs2.wallMs,
+    long,
     jsonIdentical: outputs[2] === outputs[3],
   };
 }
@@ -155,6 +169,10 @@ export function printCheckModes(r: CheckModesReport): void {
   console.log(
     `  (c) --jobs 2 speed-up over --jobs 1 (wall): ${r.speedup2.toFixed(2)}x; --json identical: ${r.jsonIdentical ? 'yes' : 'NO'}`,
   );
+  if (r.long)
+    console.log(
+      `  (d) at ${r.long.runs} runs per property: --jobs 1 ${(r.long.jobs1Ms / 1000).toFixed(1)} s, --jobs 2 ${(r.long.jobs2Ms / 1000).toFixed(1)} s wall: ${r.long.speedup2.toFixed(2)}x`,
+    );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) printCheckModes(benchCheckModes());
