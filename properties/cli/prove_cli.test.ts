@@ -6,46 +6,20 @@ import { cli, fixture } from './helpers.js';
 
 describe('mprotect-spec prove', () => {
   it('finds v6.17-cac1db8c3aad among one-slot worlds and exits 1 (no time limit: the same world on any machine)', async () => {
-    const r = await cli([
-      'prove',
-      '--bound',
-      '1',
-      '--variant',
-      'v6.17-cac1db8c3aad',
-      '--kind',
-      'anon-private',
-      '--cp-flags',
-      '1',
-      '--stop-at-first-failure',
-      '--json',
-      '--jobs',
-      '1',
-    ]);
+    // One-slot anonymous mprotect() worlds, stopping at the first failure.
+    const firstFailure = (jobs: number) =>
+      cli([
+        ...['prove', '--bound', '1', '--variant', 'v6.17-cac1db8c3aad', '--kind', 'anon-private', '--cp-flags', '1'],
+        ...['--stop-at-first-failure', '--json', '--jobs', String(jobs)],
+      ]);
+    const r = await firstFailure(1);
     expect(r.code).toBe(1);
     const j = JSON.parse(r.stdout);
     expect(j.stoppedBy).toBe('first-failure');
     expect(j.variants[0]).toMatchObject({ variant: 'v6.17-cac1db8c3aad', failed: 1 });
     expect(j.failures[0].index).toBe(j.variants[0].firstFailureAt);
     // the first failing world is the same for any number of jobs
-    const two = JSON.parse(
-      (
-        await cli([
-          'prove',
-          '--bound',
-          '1',
-          '--variant',
-          'v6.17-cac1db8c3aad',
-          '--kind',
-          'anon-private',
-          '--cp-flags',
-          '1',
-          '--stop-at-first-failure',
-          '--json',
-          '--jobs',
-          '2',
-        ])
-      ).stdout,
-    );
+    const two = JSON.parse((await firstFailure(2)).stdout);
     expect(two.variants[0].firstFailureAt).toBe(j.variants[0].firstFailureAt);
   });
   it('reports the bound reached within a time limit', async () => {

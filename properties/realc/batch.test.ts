@@ -3,11 +3,8 @@
 // (OP_COUNTS) and the in-child timing (OP_TIME): a batch gives exactly what
 // one-at-a-time runs give; a crash or a hang inside a batch is still charged
 // to the one world that caused it; counts are exact and deterministic.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { worldArb } from '../../src/arbitraries/index.js';
 import {
   _PAGE_ACCESSED,
@@ -25,27 +22,13 @@ import {
   VM_WRITE,
   type World,
 } from '../../src/pte/index.js';
-import { BATCH_CASES, type KernelTarget, kernelTarget } from '../../src/realc/target.js';
+import { BATCH_CASES } from '../../src/realc/target.js';
 import { FIXTURES, fixtureTU } from './fixture_tu.js';
+import { injected, PER_PTE_TU, testTargets } from './test_targets.js';
 
-const cacheDir = mkdtempSync(join(tmpdir(), 'mprotect-realc-batch-'));
-const targets: KernelTarget[] = [];
-afterAll(() => {
-  for (const t of targets) t.dispose();
-  rmSync(cacheDir, { recursive: true, force: true });
-});
-function target(tu: string, name: string, timeoutS?: number): KernelTarget {
-  const t = kernelTarget({ tu, name, cacheDir, ...(timeoutS ? { timeoutS } : {}) });
-  targets.push(t);
-  return t;
-}
-const PER_PTE = fixtureTU(`${FIXTURES}/per-pte`);
+const { target } = testTargets('mprotect-realc-batch-');
+const PER_PTE = PER_PTE_TU;
 const BATCHED = fixtureTU(`${FIXTURES}/batched`);
-function injected(stmt: string): string {
-  const anchor = 'pgprot_t newprot = vma->vm_page_prot;\n';
-  expect(PER_PTE.includes(anchor)).toBe(true);
-  return PER_PTE.replace(anchor, `${anchor}\t${stmt}\n`);
-}
 
 const FLAGS = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED;
 function small(cp_flags: number, present = 1): World {

@@ -3,10 +3,7 @@
 // tool failure: a crash, a hang, a BUG and a WARN each make run() throw a
 // message that names them; the child is respawned for the next case; a
 // repeat build comes from the cache; a name the shim lacks is named.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { change_protection_spec } from '../../spec/index.js';
 import { getProperty, runProperty } from '../../src/check/index.js';
 import {
@@ -26,28 +23,11 @@ import {
   type World,
 } from '../../src/pte/index.js';
 import { BuildError, buildKernel, buildKey } from '../../src/realc/harness/build.js';
-import { type KernelTarget, kernelTarget } from '../../src/realc/target.js';
-import { FIXTURES, fixtureTU } from './fixture_tu.js';
+import { injected, PER_PTE_TU, testTargets } from './test_targets.js';
 
-const cacheDir = mkdtempSync(join(tmpdir(), 'mprotect-realc-cache-'));
-const targets: KernelTarget[] = [];
-afterAll(() => {
-  for (const t of targets) t.dispose();
-  rmSync(cacheDir, { recursive: true, force: true });
-});
+const { cacheDir, target } = testTargets('mprotect-realc-cache-');
 
-const BASE = fixtureTU(`${FIXTURES}/per-pte`);
-/** The per-PTE fixture with `stmt` run first in change_protection(). */
-function injected(stmt: string): string {
-  const anchor = 'pgprot_t newprot = vma->vm_page_prot;\n';
-  expect(BASE.includes(anchor)).toBe(true);
-  return BASE.replace(anchor, `${anchor}\t${stmt}\n`);
-}
-function target(tu: string, name: string, timeoutS?: number): KernelTarget {
-  const t = kernelTarget({ tu, name, cacheDir, ...(timeoutS ? { timeoutS } : {}) });
-  targets.push(t);
-  return t;
-}
+const BASE = PER_PTE_TU;
 
 const FLAGS = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED;
 function world(cp_flags: number): World {

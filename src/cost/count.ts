@@ -2,7 +2,7 @@
 // Counts what one target does on one shape: the primitives it calls
 // (src/kernel/lib/opcount.ts) and the batches, sub-batches and flushes its
 // outcome reports, per PTE of the shape's range.
-import { OP_NAMES, type OpCounts, with_op_counts, zeroOpCounts } from '../kernel/lib/opcount.js';
+import { OP_NAMES, type OpCounts, type OpName, with_op_counts, zeroOpCounts } from '../kernel/lib/opcount.js';
 import type { KernelOutcome, World } from '../pte/index.js';
 import type { CostShape } from './shapes.js';
 
@@ -24,12 +24,16 @@ export interface ShapeCost {
 export function countShape(run: (world: World) => KernelOutcome, shape: CostShape): ShapeCost {
   const ops = zeroOpCounts();
   const out = with_op_counts(ops, () => run(shape.world));
-  const ptes = shape.world.range.end - shape.world.range.start;
+  return shapeCostOf(shape, ops, OP_NAMES, out);
+}
+
+/** The cost of one run of a shape: `ops` as counted, summed over `counted`, and what its outcome reports. */
+export function shapeCostOf(shape: CostShape, ops: OpCounts, counted: readonly OpName[], out: KernelOutcome): ShapeCost {
   let calls = 0;
-  for (const name of OP_NAMES) calls += ops[name];
+  for (const name of counted) calls += ops[name];
   return {
     shape: shape.id,
-    ptes,
+    ptes: shape.world.range.end - shape.world.range.start,
     ops,
     batches: out.trace.length,
     subBatches: out.trace.reduce((n, b) => n + b.subRuns.length, 0),

@@ -6,20 +6,14 @@
 // Counts are exact and deterministic; nanoseconds are measurements (minimum
 // and median), which tests never assert.
 import { type OpName, zeroOpCounts } from '../kernel/lib/opcount.js';
+import { SHIM_COUNT_NAMES } from '../realc/harness/codec.js';
 import type { KernelTarget } from '../realc/target.js';
 import type { CostSide } from './compare.js';
-import type { ShapeCost } from './count.js';
+import { type ShapeCost, shapeCostOf } from './count.js';
 import type { CostShape } from './shapes.js';
 
-/** What the shim counts, under the names the TypeScript models count them by. */
-export const KERNEL_COUNTED: readonly OpName[] = [
-  'ptep_get',
-  'set_pte_at',
-  'ptep_modify_prot_start',
-  'ptep_modify_prot_commit',
-  'vm_normal_page',
-  'folio_lookup',
-];
+/** What the shim counts (enum shim_count, src/realc/shim/world.h), under the names the TypeScript models count them by. */
+export const KERNEL_COUNTED: readonly OpName[] = SHIM_COUNT_NAMES;
 
 export const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((x, y) => x - y);
@@ -38,22 +32,10 @@ export function measureKernelShape(target: KernelTarget, shape: CostShape, reps:
   const { outcome, counts } = target.runCounted(shape.world);
   const ops = zeroOpCounts();
   for (const op of KERNEL_COUNTED) ops[op] = counts[op as keyof typeof counts] ?? 0;
-  const ptes = shape.world.range.end - shape.world.range.start;
-  let calls = 0;
-  for (const op of KERNEL_COUNTED) calls += ops[op];
-  const cost: ShapeCost = {
-    shape: shape.id,
-    ptes,
-    ops,
-    batches: outcome.trace.length,
-    subBatches: outcome.trace.reduce((n, b) => n + b.subRuns.length, 0),
-    flushRanges: outcome.flushes.length,
-    flushedPages: outcome.flushes.reduce((n, f) => n + f.nr, 0),
-    calls,
-  };
+  const cost = shapeCostOf(shape, ops, KERNEL_COUNTED, outcome);
   if (reps <= 0) return cost;
   const ns = target.timeCase(shape.world, reps);
-  return { ...cost, nsPerPte: { min: Math.min(...ns) / ptes, median: median(ns) / ptes, reps } };
+  return { ...cost, nsPerPte: { min: Math.min(...ns) / cost.ptes, median: median(ns) / cost.ptes, reps } };
 }
 
 export function kernelCostSide(o: KernelSideOptions): CostSide {
