@@ -20,7 +20,10 @@
 //   D <r> <first> <n>              madvise(MADV_DONTNEED)
 //   G <r> <first> <n>              madvise(MADV_GUARD_INSTALL)
 //   H <r> <first> <n>              madvise(MADV_GUARD_REMOVE)
-//   U <r> <unpopulated>            userfaultfd register (MODE_WP) on the whole region
+//   L <src> <shared>               map the file/memfd of region <src> again (MAP_SHARED if
+//                                  <shared>, else MAP_PRIVATE) as a new region
+//   U <r> <unpopulated> [<async>]  userfaultfd register (MODE_WP) on the whole region; async asks
+//                                  for UFFD_FEATURE_WP_ASYNC
 //   W <r> <first> <n> <on>         UFFDIO_WRITEPROTECT
 //   Y <r>                          msync(MS_SYNC) over the whole region
 //   E                              end of scenario: run it
@@ -59,6 +62,9 @@
 #endif
 #ifndef UFFD_FEATURE_WP_UNPOPULATED
 #define UFFD_FEATURE_WP_UNPOPULATED (1 << 13)
+#endif
+#ifndef UFFD_FEATURE_WP_ASYNC
+#define UFFD_FEATURE_WP_ASYNC (1 << 15)
 #endif
 #ifndef MFD_CLOEXEC
 #define MFD_CLOEXEC 1U
@@ -333,6 +339,38 @@ static int map_region(enum kind k, size_t pages, int thp, struct region *r) {
   return 0;
 }
 
+// A second mapping of the file or memfd behind region src, in its own aligned window (offset 0, same
+// length): MAP_SHARED or MAP_PRIVATE. The new region owns a dup() of the descriptor.
+static int map_alias(const struct region *src, int shared, struct region *r) {
+  if (src->fd < 0) return EBADF;
+  size_t len = src->pages * PAGE;
+  size_t span = len + PMD_SIZE;
+  char *raw = mmap(NULL, span + PMD_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (raw == MAP_FAILED) return errno;
+  char *base = (char *)(((uintptr_t)raw + PMD_SIZE - 1) & ~(PMD_SIZE - 1));
+  munmap(raw, span + PMD_SIZE);
+  int fd = dup(src->fd);
+  if (fd < 0) return errno;
+  char *p = mmap(base, len, PROT_READ | PROT_WRITE, MAP_FIXED | (shared ? MAP_SHARED : MAP_PRIVATE), fd, 0);
+  if (p == MAP_FAILED) {
+    int e = errno;
+    close(fd);
+    return e;
+  }
+  enum kind k = src->kind;
+  if (k == K_MEMFD_SHARED || k == K_MEMFD_PRIVATE) k = shared ? K_MEMFD_SHARED : K_MEMFD_PRIVATE;
+  else if (k == K_FILE_SHARED_LARGE) k = shared ? K_FILE_SHARED_LARGE : K_FILE_PRIVATE;
+  else k = shared ? K_FILE_SHARED : K_FILE_PRIVATE;
+  r->base = p;
+  r->pages = src->pages;
+  r->thp = 0;
+  r->kind = k;
+  r->fd = fd;
+  r->uffd = -1;
+  r->has_thr = 0;
+  return 0;
+}
+
 static int do_access(volatile char *p, char acc) {
   if (acc == 'r') {
     char v = *p;
@@ -374,13 +412,14 @@ static void run_access(int opi, struct op *o) {
   outf("}");
 }
 
-static int op_uffd_register(struct region *r, int unpop) {
+static int op_uffd_register(struct region *r, int unpop, int async) {
   if (r->uffd >= 0) return EBUSY;
   int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
   if (fd < 0) fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return errno;
   struct uffdio_api api = {.api = UFFD_API, .features = UFFD_FEATURE_WP_HUGETLBFS_SHMEM};
   if (unpop) api.features |= UFFD_FEATURE_WP_UNPOPULATED;
+  if (async) api.features |= UFFD_FEATURE_WP_ASYNC;
   if (ioctl(fd, UFFDIO_API, &api) != 0) {
     int e = errno;
     close(fd);
@@ -496,6 +535,14 @@ static void run_scenario(void) {
       err = map_region((enum kind)o->a, (size_t)o->b, o->c, &regions[nregions]);
       if (!err) nregions++;
       break;
+    case 'L':
+      if (nregions >= MAX_REGIONS || o->a < 0 || o->a >= nregions) {
+        err = EINVAL;
+        break;
+      }
+      err = map_alias(&regions[o->a], o->b, &regions[nregions]);
+      if (!err) nregions++;
+      break;
     case 'A':
       if (o->a < 0 || o->a >= nregions || o->b < 0 || (size_t)o->b >= regions[o->a].pages) {
         err = EINVAL;
@@ -531,7 +578,7 @@ static void run_scenario(void) {
       break;
     }
     case 'U':
-      err = (o->a >= 0 && o->a < nregions) ? op_uffd_register(&regions[o->a], o->b) : EINVAL;
+      err = (o->a >= 0 && o->a < nregions) ? op_uffd_register(&regions[o->a], o->b, o->c) : EINVAL;
       break;
     case 'W':
       err = range_ok(o) ? op_uffd_wp(&regions[o->a], o->b, o->c, o->d) : EINVAL;
@@ -624,8 +671,11 @@ int main(int argc, char **argv) {
     case 'H':
       ok = sscanf(line + 1, " %d %d %d", &o.a, &o.b, &o.c) == 3;
       break;
-    case 'U':
-      ok = sscanf(line, "U %d %d", &o.a, &o.b) == 2;
+    case 'U': // the async field is optional (older scenarios)
+      ok = sscanf(line, "U %d %d %d", &o.a, &o.b, &o.c) >= 2;
+      break;
+    case 'L':
+      ok = sscanf(line, "L %d %d", &o.a, &o.b) == 2;
       break;
     case 'E': {
       fflush(stdout);

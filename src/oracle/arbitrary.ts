@@ -5,12 +5,46 @@
 import fc from 'fast-check';
 import { FEATURES, type Feature } from './compare.js';
 import { lifecycleArb } from './lifecycle.js';
-import { MAX_CHILDREN, type Op, type Prot, type RegionKind, type Scenario } from './scenario.js';
+import { ALIASABLE_KINDS, aliasKind, MAX_CHILDREN, type Op, type Prot, type RegionKind, type Scenario } from './scenario.js';
 
 export interface RegionChoice {
   readonly kind: RegionKind;
   readonly pages: number;
   readonly thp: boolean;
+  /**
+   * Map the file or memfd of the region before this one again instead (map_alias), MAP_SHARED or
+   * MAP_PRIVATE as `aliasShared` says; ignored (a plain map of `kind`) when that region has no file.
+   */
+  readonly alias?: boolean;
+  readonly aliasShared?: boolean;
+}
+
+/** A region as the scenario will really map it. */
+export interface ResolvedRegion {
+  readonly kind: RegionKind;
+  readonly pages: number;
+  readonly thp: boolean;
+  /** The region whose file this one maps again (MAP_SHARED when `aliasShared`), or null. */
+  readonly aliasOf: number | null;
+  readonly aliasShared: boolean;
+}
+
+/** What each region choice becomes: a second mapping of the previous region's file where it asks for one and can. */
+export function resolveRegions(regions: readonly RegionChoice[]): ResolvedRegion[] {
+  const out: ResolvedRegion[] = [];
+  regions.forEach((r, i) => {
+    const prev = out[i - 1];
+    if (r.alias && prev && ALIASABLE_KINDS.includes(prev.kind))
+      out.push({
+        kind: aliasKind(prev.kind, r.aliasShared ?? true),
+        pages: prev.pages,
+        thp: false,
+        aliasOf: i - 1,
+        aliasShared: r.aliasShared ?? true,
+      });
+    else out.push({ kind: r.kind, pages: r.pages, thp: r.thp, aliasOf: null, aliasShared: false });
+  });
+  return out;
 }
 
 export type StepChoice =
@@ -21,7 +55,7 @@ export type StepChoice =
   | { readonly t: 'mprotect'; readonly r: number; readonly p: number; readonly n: number; readonly prot: Prot }
   | { readonly t: 'dontneed'; readonly r: number; readonly p: number; readonly n: number }
   | { readonly t: 'guard'; readonly r: number; readonly p: number; readonly n: number; readonly install: boolean }
-  | { readonly t: 'uffd_register'; readonly r: number; readonly unpopulated: boolean }
+  | { readonly t: 'uffd_register'; readonly r: number; readonly unpopulated: boolean; readonly async?: boolean }
   | { readonly t: 'uffd_wp'; readonly r: number; readonly p: number; readonly n: number; readonly on: boolean }
   | { readonly t: 'msync'; readonly r: number };
 
@@ -51,6 +85,10 @@ export const OPT_IN_FEATURES = ['large-file-folios', 'guard-over-uffd-shmem', 'w
 export type OptInFeature = (typeof OPT_IN_FEATURES)[number];
 
 const sel = fc.nat(15);
+
+/** Regions with a file or memfd behind them are generated, so a second mapping of one can be. */
+export const aliasable = (features: ReadonlySet<Feature>): boolean =>
+  features.has('two-mappings') && (features.has('shmem') || features.has('file-writenotify'));
 const len = fc.integer({ min: 1, max: 16 });
 
 function regionArb(features: ReadonlySet<Feature>, largeFileFolios: boolean, writeback = false): fc.Arbitrary<RegionChoice> {
@@ -60,7 +98,23 @@ function regionArb(features: ReadonlySet<Feature>, largeFileFolios: boolean, wri
   // Writeback only changes shared ext4 pages: with the opt-in they are drawn three times as often.
   if (features.has('file-writenotify') && writeback) kinds.push('file_shared', 'file_shared');
   if (features.has('file-writenotify') && largeFileFolios) kinds.push('file_shared_large');
-  const small = fc.record({ kind: fc.constantFrom(...kinds), pages: fc.integer({ min: 1, max: 24 }), thp: fc.constant(false) });
+  const plain = fc.record({ kind: fc.constantFrom(...kinds), pages: fc.integer({ min: 1, max: 24 }), thp: fc.constant(false) });
+  // A second mapping of the previous region's file or memfd (when it has one), one region in four.
+  const small = aliasable(features)
+    ? fc.oneof(
+        { weight: 3, arbitrary: plain },
+        {
+          weight: 1,
+          arbitrary: fc.record({
+            kind: fc.constantFrom(...kinds),
+            pages: fc.integer({ min: 1, max: 24 }),
+            thp: fc.constant(false),
+            alias: fc.constant(true),
+            aliasShared: fc.boolean(),
+          }),
+        },
+      )
+    : plain;
   if (!features.has('thp')) return small;
   const thp = fc.record({ kind: fc.constant<RegionKind>('anon'), pages: fc.constant(512), thp: fc.constant(true) });
   return fc.oneof({ weight: 3, arbitrary: small }, { weight: 1, arbitrary: thp });
@@ -89,7 +143,12 @@ export function stepArb(features: ReadonlySet<Feature>, writeback = false): fc.A
   if (features.has('uffd-wp')) {
     arbs.push({
       weight: 1,
-      arbitrary: fc.record({ t: fc.constant('uffd_register' as const), r: sel, unpopulated: fc.boolean() }),
+      arbitrary: fc.record({
+        t: fc.constant('uffd_register' as const),
+        r: sel,
+        unpopulated: fc.boolean(),
+        async: features.has('wp-async') ? fc.constantFrom(false, false, true) : fc.constant(false),
+      }),
     });
     arbs.push({
       weight: 2,
@@ -103,12 +162,19 @@ export function stepArb(features: ReadonlySet<Feature>, writeback = false): fc.A
 
 /** Turn raw choices into a valid scenario. */
 export function buildScenario(
-  regions: readonly RegionChoice[],
+  choices: readonly RegionChoice[],
   steps: readonly StepChoice[],
   finalLooks: number,
   guardOverUffdShmem = false,
 ): Scenario {
-  const ops: Op[] = regions.map((r) => ({ op: 'map', kind: r.kind, pages: r.pages, thp: r.thp }));
+  const resolved = resolveRegions(choices);
+  const regions = resolved;
+  const ops: Op[] = resolved.map(
+    (r): Op =>
+      r.aliasOf !== null
+        ? { op: 'map_alias', of: r.aliasOf, shared: r.aliasShared }
+        : { op: 'map', kind: r.kind, pages: r.pages, thp: r.thp },
+  );
   const registered = new Set<number>();
   const live: number[] = [];
   let forks = 0;
@@ -161,7 +227,7 @@ export function buildScenario(
         const r = s.r % regions.length;
         if (registered.has(r)) break; // (uffd-wp on THP regions: the model answers unknown)
         registered.add(r);
-        ops.push({ op: 'uffd_register', region: r, unpopulated: s.unpopulated });
+        ops.push({ op: 'uffd_register', region: r, unpopulated: s.unpopulated, ...(s.async ? { async: true } : {}) });
         break;
       }
       case 'uffd_wp': {

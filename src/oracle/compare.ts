@@ -11,7 +11,7 @@ import {
   type RawRun,
   UNKNOWN,
 } from './observation.js';
-import { type Op, type Scenario, showOp } from './scenario.js';
+import { aliasKind, type Op, type RegionKind, type Scenario, showOp } from './scenario.js';
 
 export const FEATURES = [
   'anon-cow',
@@ -22,6 +22,10 @@ export const FEATURES = [
   'uffd-wp',
   'guard-markers',
   'prot-none',
+  /** A second mapping of one file or memfd (map_alias): one page cache, two page tables. */
+  'two-mappings',
+  /** uffd-wp registered with UFFD_FEATURE_WP_ASYNC. */
+  'wp-async',
 ] as const;
 export type Feature = (typeof FEATURES)[number];
 
@@ -48,7 +52,16 @@ export interface ScenarioVerdict {
 
 /** The features an op of the scenario exercises, from what happened to its region before. */
 export function featuresOf(s: Scenario): Feature[][] {
-  const regions: { kind: string; thp: boolean; uffd: boolean; guard: boolean; protNone: boolean; mprotect: boolean }[] = [];
+  const regions: {
+    kind: RegionKind;
+    thp: boolean;
+    uffd: boolean;
+    async: boolean;
+    alias: boolean;
+    guard: boolean;
+    protNone: boolean;
+    mprotect: boolean;
+  }[] = [];
   let forked = false;
   return s.ops.map((o) => {
     const f = new Set<Feature>();
@@ -59,6 +72,8 @@ export function featuresOf(s: Scenario): Feature[][] {
       if (g.kind.startsWith('file_')) f.add('file-writenotify');
       if (g.thp) f.add('thp');
       if (g.uffd) f.add('uffd-wp');
+      if (g.async) f.add('wp-async');
+      if (g.alias) f.add('two-mappings');
       if (g.guard) f.add('guard-markers');
       if (g.protNone) f.add('prot-none');
       const priv = g.kind === 'anon' || g.kind === 'memfd_private' || g.kind === 'file_private';
@@ -67,13 +82,39 @@ export function featuresOf(s: Scenario): Feature[][] {
     };
     switch (o.op) {
       case 'map':
-        regions.push({ kind: o.kind, thp: o.thp, uffd: false, guard: false, protNone: false, mprotect: false });
+        regions.push({
+          kind: o.kind,
+          thp: o.thp,
+          uffd: false,
+          async: false,
+          alias: false,
+          guard: false,
+          protNone: false,
+          mprotect: false,
+        });
         break;
+      case 'map_alias': {
+        const src = regions[o.of]!; // a valid scenario maps `of` first
+        src.alias = true;
+        const kind = aliasKind(src.kind, o.shared);
+        regions.push({
+          kind,
+          thp: false,
+          uffd: false,
+          async: false,
+          alias: true,
+          guard: false,
+          protNone: false,
+          mprotect: false,
+        });
+        break;
+      }
       case 'fork':
         forked = true;
         break;
       case 'uffd_register':
         regions[o.region]!.uffd = true;
+        regions[o.region]!.async = o.async === true;
         touch(o.region);
         break;
       case 'guard_install':
@@ -105,6 +146,7 @@ export function observedOps(s: Scenario, run: RawRun): OpResult[] | null {
   const thp: boolean[] = [];
   return s.ops.map((o: Op, i) => {
     if (o.op === 'map') thp.push(o.thp);
+    if (o.op === 'map_alias') thp.push(false);
     const raw = run.ops![i];
     if (!raw) return { err: -1 };
     if (isRawAccess(raw)) return { err: raw.err, probe: probeOf(raw, thp[raw.r] ?? false, run.kpageflags !== 0) };

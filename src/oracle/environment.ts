@@ -37,7 +37,7 @@ export interface OracleEnvironment {
   /**
    * The userfaultfd features the kernel offers (UFFDIO_API asked for none, from the runner), by name;
    * null when it could not be asked (no runner yet, or userfaultfd refused: the reason is in `uffdError`).
-   * WP_UNPOPULATED is generated when offered; WP_ASYNC is recorded, not generated (not modelled).
+   * Scenarios that ask for WP_UNPOPULATED or WP_ASYNC are skipped (with the reason) where it is not offered.
    */
   readonly uffdFeatures: { readonly wpUnpopulated: boolean; readonly wpAsync: boolean } | null;
   readonly uffdError?: string;
@@ -137,6 +137,8 @@ export interface EnvironmentLimits {
   readonly uffd: string | null;
   /** Why scenarios that ask for UFFD_FEATURE_WP_UNPOPULATED are skipped, or null. */
   readonly wpUnpopulated: string | null;
+  /** Why scenarios that ask for UFFD_FEATURE_WP_ASYNC are skipped, or null. */
+  readonly wpAsync: string | null;
 }
 
 const PMD_SIZE_NAME = '2048kB';
@@ -193,6 +195,7 @@ export function environmentLimits(env: OracleEnvironment): EnvironmentLimits {
     uffd: env.uffdWp === false ? 'the kernel is built without CONFIG_PTE_MARKER_UFFD_WP' : null,
     wpUnpopulated:
       env.uffdFeatures && !env.uffdFeatures.wpUnpopulated ? 'the kernel does not offer UFFD_FEATURE_WP_UNPOPULATED' : null,
+    wpAsync: env.uffdFeatures && !env.uffdFeatures.wpAsync ? 'the kernel does not offer UFFD_FEATURE_WP_ASYNC' : null,
   };
 }
 
@@ -206,7 +209,8 @@ export function scenarioSkipReason(s: Scenario, limits: EnvironmentLimits): stri
       if (o.kind.startsWith('file_') && limits.file) return limits.file;
     }
     if (o.op === 'uffd_register' && limits.uffd) return limits.uffd;
-    if (o.op === 'uffd_register' && o.unpopulated && limits.wpUnpopulated) return limits.wpUnpopulated;
+    if (o.op === 'uffd_register' && (o.unpopulated || o.async) && limits.wpUnpopulated) return limits.wpUnpopulated;
+    if (o.op === 'uffd_register' && o.async && limits.wpAsync) return limits.wpAsync;
   }
   return null;
 }
@@ -219,7 +223,7 @@ export function formatEnvironment(env: OracleEnvironment): string {
       .join(' ');
   return [
     `environment: uid ${env.uid}, pfn ${env.pfnVisible ? 'visible' : 'hidden'}, kpageflags ${env.kpageflags ? 'readable' : 'unreadable'}, file dir fs ${env.fileDirFs}, soft-dirty ${env.softDirty ?? '?'}, uffd-wp markers ${env.uffdWp ?? '?'}`,
-    `  userfaultfd features: ${env.uffdFeatures ? `WP_UNPOPULATED ${env.uffdFeatures.wpUnpopulated ? 'offered' : 'not offered'}, WP_ASYNC ${env.uffdFeatures.wpAsync ? 'offered (recorded, not generated)' : 'not offered'}` : `not known (${env.uffdError})`}`,
+    `  userfaultfd features: ${env.uffdFeatures ? `WP_UNPOPULATED ${env.uffdFeatures.wpUnpopulated ? 'offered' : 'not offered'}, WP_ASYNC ${env.uffdFeatures.wpAsync ? 'offered' : 'not offered'}` : `not known (${env.uffdError})`}`,
     `  THP ${env.thp}, shmem THP ${env.shmemThp}; anon mTHP ${sizes(env.mthpAnon)}`,
     `  shmem mTHP ${sizes(env.mthpShmem)}`,
   ].join('\n');

@@ -24,7 +24,15 @@ import type { Scenario } from './scenario.js';
 import { saveCounterexample } from './store.js';
 
 export { ALL_FEATURES, buildScenario, OPT_IN_FEATURES, type OptInFeature, scenarioArb } from './arbitrary.js';
-export { compareScenario, FEATURES, type Feature, featuresOf, observedOps, renderTable } from './compare.js';
+export {
+  compareScenario,
+  FEATURES,
+  type Feature,
+  type FieldDiff,
+  featuresOf,
+  observedOps,
+  renderTable,
+} from './compare.js';
 export { DECISIONS, type Decision } from './decisions.js';
 export { emitC } from './emit_c.js';
 export { SPEC_ENGINE, type SpecEngine } from './engine.js';
@@ -40,7 +48,15 @@ export { lifecycleArb } from './lifecycle.js';
 export type { OpResult, PredictedOpResult, Probe } from './observation.js';
 export { type ModelSettings, predict } from './predict.js';
 export { buildRunner, kernelRelease, RunAborted, runScenarios } from './runner.js';
-export { assertValidScenario, type Op, type Scenario, ScenarioError, scenarioProblems, showOp } from './scenario.js';
+export {
+  assertValidScenario,
+  type Op,
+  type Scenario,
+  ScenarioError,
+  scenarioProblems,
+  showOp,
+  toRunnerLines,
+} from './scenario.js';
 export { KernelCounterexampleError, loadCounterexamples, readCounterexample, saveCounterexample } from './store.js';
 
 export interface CampaignOptions {

@@ -1,19 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Decisive scenarios: each follows a few pages through the life cycle where
 // change_protection() decides something a later access can see (issue 12):
-//   touch (read or write) -> share (fork, fork + child exit, uffd-wp protect,
-//   guard, MADV_DONTNEED, or nothing) -> change (mprotect away and back,
+//   touch (read or write) -> share (fork, fork + child exit, uffd-wp protect
+//   (WP_ASYNC or not), guard, MADV_DONTNEED, a read or write through a second
+//   mapping of the same file or memfd, or nothing) -> change (mprotect away and back,
 //   PROT_NONE, UFFDIO_WRITEPROTECT off, mprotect to the same or a wider range)
 //   -> probe (write, read, neighbours) -> again.
 // Built from the same raw choices as the random scenarios (arbitrary.ts
 // buildScenario), so they are valid by construction and shrink the same way.
 import fc from 'fast-check';
-import { buildScenario, type RegionChoice, type StepChoice, stepArb } from './arbitrary.js';
+import { aliasable, buildScenario, type RegionChoice, resolveRegions, type StepChoice, stepArb } from './arbitrary.js';
 import type { Feature } from './compare.js';
 import type { Prot, RegionKind, Scenario } from './scenario.js';
 
 type Touch = 'write' | 'read' | 'partial' | 'skip';
-type Share = 'none' | 'fork' | 'fork-exit' | 'uffd' | 'dontneed' | 'guard';
+/** alias-*: the same pages are read or written through a second mapping of the region's file (map_alias). */
+type Share = 'none' | 'fork' | 'fork-exit' | 'uffd' | 'dontneed' | 'guard' | 'alias-write' | 'alias-read';
 type Change = 'away-back' | 'prot-none' | 'uffd-off' | 'same' | 'wider' | 'uffd-off-then-away-back';
 
 interface Cycle {
@@ -26,6 +28,8 @@ interface Cycle {
   readonly away: Prot;
   readonly back: Prot;
   readonly unpopulated: boolean;
+  /** The uffd-wp registration asks for UFFD_FEATURE_WP_ASYNC (write faults resolved by the kernel). */
+  readonly async: boolean;
   /** With a uffd-wp share step: resolve (UFFDIO_WRITEPROTECT off) before any other change. */
   readonly resolveFirst: boolean;
   readonly probeRead: boolean;
@@ -35,15 +39,18 @@ interface Cycle {
   readonly exitAfter: boolean;
 }
 
-/** The raw steps of one cycle. Indices are clamped later by buildScenario(). */
-function cycleSteps(c: Cycle, regionPages: number): StepChoice[] {
+/**
+ * The raw steps of one cycle. Indices are clamped later by buildScenario(). `partner`: the region that maps
+ * the same file or memfd as the cycle's (for the alias-* share steps), or null.
+ */
+function cycleSteps(c: Cycle, regionPages: number, partner: number | null): StepChoice[] {
   const out: StepChoice[] = [];
   const r = c.region;
   const pages = Array.from({ length: c.span }, (_, k) => c.page + k);
   // A uffd-wp cycle protects, changes and resolves one page past the touched ones, so that an untouched
   // page carries a marker (shared memory, or WP_UNPOPULATED) through the change.
   const span = { r, p: c.page, n: c.share === 'uffd' ? c.span + 1 : c.span };
-  if (c.share === 'uffd') out.push({ t: 'uffd_register', r, unpopulated: c.unpopulated });
+  if (c.share === 'uffd') out.push({ t: 'uffd_register', r, unpopulated: c.unpopulated, async: c.async });
   pages.forEach((p, k) => {
     if (c.touch === 'skip' || (c.touch === 'partial' && k % 2 === 1)) return;
     out.push({ t: 'access', r, p, write: c.touch !== 'read' });
@@ -61,6 +68,10 @@ function cycleSteps(c: Cycle, regionPages: number): StepChoice[] {
       break;
     case 'guard':
       out.push({ t: 'guard', r, p: c.page, n: 1, install: true });
+      break;
+    case 'alias-write':
+    case 'alias-read':
+      if (partner !== null) for (const p of pages) out.push({ t: 'access', r: partner, p, write: c.share === 'alias-write' });
       break;
     case 'none':
       break;
@@ -91,6 +102,8 @@ function cycleSteps(c: Cycle, regionPages: number): StepChoice[] {
   }
   if (c.probeRead) out.push({ t: 'access', r, p: c.page, write: false });
   for (const p of pages) out.push({ t: 'access', r, p, write: true });
+  // Through the other mapping after the change: the page cache is one, the page tables are two.
+  if (partner !== null && c.share.startsWith('alias')) out.push({ t: 'access', r: partner, p: c.page, write: true });
   if (c.probeNeighbour) {
     out.push({ t: 'look', r, p: c.page + c.span });
     out.push({ t: 'access', r, p: c.page + c.span, write: true });
@@ -113,6 +126,7 @@ function cycleArb(features: ReadonlySet<Feature>): fc.Arbitrary<Cycle> {
   if (features.has('anon-cow')) shares.push('fork', 'fork', 'fork-exit', 'fork-exit');
   if (features.has('uffd-wp')) shares.push('uffd', 'uffd', 'uffd');
   if (features.has('guard-markers')) shares.push('guard');
+  if (aliasable(features)) shares.push('alias-write', 'alias-read');
   const changes: Change[] = ['away-back', 'away-back', 'away-back', 'same', 'wider'];
   if (features.has('prot-none')) changes.push('prot-none');
   if (features.has('uffd-wp')) changes.push('uffd-off', 'uffd-off', 'uffd-off-then-away-back');
@@ -126,6 +140,7 @@ function cycleArb(features: ReadonlySet<Feature>): fc.Arbitrary<Cycle> {
     away: fc.constantFrom<Prot>('r', 'r', 'rx', ...(features.has('prot-none') ? (['none'] as Prot[]) : [])),
     back: fc.constantFrom<Prot>('rw', 'rw', 'rwx'),
     unpopulated: fc.boolean(),
+    async: features.has('wp-async') ? fc.constantFrom(false, false, true) : fc.constant(false),
     resolveFirst: fc.constantFrom(true, false, false),
     probeRead: fc.boolean(),
     earlyProbe: fc.boolean(),
@@ -135,11 +150,27 @@ function cycleArb(features: ReadonlySet<Feature>): fc.Arbitrary<Cycle> {
 }
 
 function lifecycleRegionArb(features: ReadonlySet<Feature>): fc.Arbitrary<RegionChoice> {
-  const small = fc.record({
+  const plain = fc.record({
     kind: fc.constantFrom(...regionKinds(features)),
     pages: fc.integer({ min: 2, max: 20 }),
     thp: fc.constant(false),
   });
+  // One region in three asks to map the previous region's file again (resolveRegions()).
+  const small = aliasable(features)
+    ? fc.oneof(
+        { weight: 2, arbitrary: plain },
+        {
+          weight: 1,
+          arbitrary: fc.record({
+            kind: fc.constantFrom(...regionKinds(features)),
+            pages: fc.integer({ min: 2, max: 20 }),
+            thp: fc.constant(false),
+            alias: fc.constant(true),
+            aliasShared: fc.boolean(),
+          }),
+        },
+      )
+    : plain;
   if (!features.has('thp')) return small;
   const thp = fc.record({ kind: fc.constant<RegionKind>('anon'), pages: fc.constant(512), thp: fc.constant(true) });
   return fc.oneof({ weight: 5, arbitrary: small }, { weight: 1, arbitrary: thp });
@@ -156,8 +187,13 @@ export function lifecycleArb(features: ReadonlySet<Feature>, guardOverUffdShmem 
     })
     .map(({ regions, cycles, noise, finalLooks }) => {
       const steps: StepChoice[] = [...noise];
-      for (const raw of cycles) {
-        const reg = regions[raw.region % regions.length]!;
+      const resolved = resolveRegions(regions);
+      for (const raw0 of cycles) {
+        const ri = raw0.region % regions.length;
+        const reg = resolved[ri]!;
+        // The region mapping the same file: the alias of this one, or the one this one is an alias of.
+        const partner = reg.aliasOf ?? resolved.findIndex((o) => o.aliasOf === ri);
+        const raw: Cycle = { ...raw0, region: ri };
         // THP regions: uffd-wp there is not modelled, so the cycle forks instead; the change covers the
         // whole PMD or a part of it (thp:whole or thp:split).
         const withResolve: Cycle =
@@ -171,7 +207,7 @@ export function lifecycleArb(features: ReadonlySet<Feature>, guardOverUffdShmem 
               change: raw.span === 1 ? 'wider' : withResolve.change.startsWith('uffd') ? 'away-back' : withResolve.change,
             }
           : withResolve;
-        steps.push(...cycleSteps(c, reg.pages));
+        steps.push(...cycleSteps(c, reg.pages, partner >= 0 ? partner : null));
       }
       return buildScenario(regions, steps, finalLooks, guardOverUffdShmem);
     });

@@ -40,6 +40,8 @@ export function predict(s: Scenario, opts: PredictOptions = {}): Prediction {
     switch (o.op) {
       case 'map':
         return m.map(o.kind, o.pages, o.thp);
+      case 'map_alias':
+        return m.mapAlias(o.of, o.shared);
       case 'access':
         return m.access(o.region, o.page, o.access);
       case 'fork':
@@ -57,7 +59,7 @@ export function predict(s: Scenario, opts: PredictOptions = {}): Prediction {
       case 'guard_remove':
         return m.guardRemove(o.region, o.first, o.count);
       case 'uffd_register':
-        return m.uffdRegister(o.region, o.unpopulated);
+        return m.uffdRegister(o.region, o.unpopulated, o.async ?? false);
       case 'uffd_wp':
         return m.uffdWp(o.region, o.first, o.count, o.on);
       case 'msync':

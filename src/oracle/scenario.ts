@@ -28,6 +28,11 @@ export type Access = 'read' | 'write' | 'none';
 
 export type Op =
   | { readonly op: 'map'; readonly kind: RegionKind; readonly pages: number; readonly thp: boolean }
+  /**
+   * A second mapping of the file or memfd behind region `of` (same pages, offset 0), MAP_SHARED or
+   * MAP_PRIVATE: a new region whose page cache is `of`'s. Only memfd_* and file_* regions have one.
+   */
+  | { readonly op: 'map_alias'; readonly of: number; readonly shared: boolean }
   /** Access one page (or only look at it: 'none') and observe pagemap before and after. */
   | { readonly op: 'access'; readonly region: number; readonly page: number; readonly access: Access }
   /** Fork a child that holds its copy of the mappings, untouched, until `exit`. */
@@ -38,8 +43,13 @@ export type Op =
   | { readonly op: 'dontneed'; readonly region: number; readonly first: number; readonly count: number }
   | { readonly op: 'guard_install'; readonly region: number; readonly first: number; readonly count: number }
   | { readonly op: 'guard_remove'; readonly region: number; readonly first: number; readonly count: number }
-  /** UFFDIO_REGISTER (MODE_WP) over the whole region; `unpopulated` asks for UFFD_FEATURE_WP_UNPOPULATED. */
-  | { readonly op: 'uffd_register'; readonly region: number; readonly unpopulated: boolean }
+  /**
+   * UFFDIO_REGISTER (MODE_WP) over the whole region; `unpopulated` asks for UFFD_FEATURE_WP_UNPOPULATED,
+   * `async` for UFFD_FEATURE_WP_ASYNC (the kernel resolves write faults itself, no message; asking for it
+   * turns WP_UNPOPULATED on too, userfaultfd_api() in fs/userfaultfd.c, v6.18). `async` absent = false
+   * (older scenarios).
+   */
+  | { readonly op: 'uffd_register'; readonly region: number; readonly unpopulated: boolean; readonly async?: boolean }
   | { readonly op: 'uffd_wp'; readonly region: number; readonly first: number; readonly count: number; readonly on: boolean }
   /** msync(MS_SYNC) over the whole region: writeback of a shared file's dirty pages (the `writeback` opt-in). */
   | { readonly op: 'msync'; readonly region: number };
@@ -52,6 +62,22 @@ export const MAX_PAGES = 512; // one PMD: regions are PMD-aligned, so a region n
 export const MAX_OPS = 200;
 export const MAX_REGIONS = 8;
 export const MAX_CHILDREN = 4;
+
+/** The region kinds that have a file or memfd behind them (a `map_alias` source). */
+export const ALIASABLE_KINDS: readonly RegionKind[] = [
+  'memfd_shared',
+  'memfd_private',
+  'file_shared',
+  'file_private',
+  'file_shared_large',
+];
+
+/** The kind of a second mapping of a `source`-kind region's file, shared or private. */
+export function aliasKind(source: RegionKind, shared: boolean): RegionKind {
+  if (source === 'memfd_shared' || source === 'memfd_private') return shared ? 'memfd_shared' : 'memfd_private';
+  if (source === 'file_shared_large') return shared ? 'file_shared_large' : 'file_private';
+  return shared ? 'file_shared' : 'file_private';
+}
 
 export class ScenarioError extends Error {
   constructor(
@@ -99,6 +125,19 @@ export function scenarioProblems(s: unknown): string[] {
         if (regions.length >= MAX_REGIONS) bad(`at most ${MAX_REGIONS} regions`);
         regions.push({ pages: o.pages, kind: o.kind, thp: o.thp, uffd: false });
         continue;
+      case 'map_alias': {
+        if (typeof o.shared !== 'boolean') bad('shared must be a boolean');
+        if (regions.length >= MAX_REGIONS) bad(`at most ${MAX_REGIONS} regions`);
+        if (!isInt(o.of) || o.of < 0 || o.of >= regions.length) {
+          bad(`region ${String(o.of)} is not mapped yet`);
+          continue;
+        }
+        const src = regions[o.of]!;
+        if (!ALIASABLE_KINDS.includes(src.kind))
+          bad(`region ${o.of} is ${src.kind}: only ${ALIASABLE_KINDS.join(', ')} regions have a file to map again`);
+        regions.push({ pages: src.pages, kind: aliasKind(src.kind, o.shared === true), thp: false, uffd: false });
+        continue;
+      }
       case 'access':
         if (!['read', 'write', 'none'].includes(o.access)) bad('access must be read, write or none');
         range(o.region, o.page, 1);
@@ -123,6 +162,7 @@ export function scenarioProblems(s: unknown): string[] {
         continue;
       case 'uffd_register': {
         if (typeof o.unpopulated !== 'boolean') bad('unpopulated must be a boolean');
+        if (o.async !== undefined && typeof o.async !== 'boolean') bad('async must be a boolean');
         if (!isInt(o.region) || o.region < 0 || o.region >= regions.length) {
           bad(`region ${String(o.region)} is not mapped yet`);
           continue;
@@ -159,6 +199,9 @@ export function toRunnerLines(s: Scenario, id: string): string {
       case 'map':
         lines.push(`M ${o.kind} ${o.pages} ${o.thp ? 1 : 0}`);
         break;
+      case 'map_alias':
+        lines.push(`L ${o.of} ${o.shared ? 1 : 0}`);
+        break;
       case 'access':
         lines.push(`A ${o.region} ${o.page} ${o.access === 'read' ? 'r' : o.access === 'write' ? 'w' : 'n'}`);
         break;
@@ -181,7 +224,7 @@ export function toRunnerLines(s: Scenario, id: string): string {
         lines.push(`H ${o.region} ${o.first} ${o.count}`);
         break;
       case 'uffd_register':
-        lines.push(`U ${o.region} ${o.unpopulated ? 1 : 0}`);
+        lines.push(`U ${o.region} ${o.unpopulated ? 1 : 0} ${o.async ? 1 : 0}`);
         break;
       case 'uffd_wp':
         lines.push(`W ${o.region} ${o.first} ${o.count} ${o.on ? 1 : 0}`);
@@ -200,6 +243,8 @@ export function showOp(o: Op): string {
   switch (o.op) {
     case 'map':
       return `map ${o.kind} ${o.pages}p${o.thp ? ' MADV_HUGEPAGE' : ''}`;
+    case 'map_alias':
+      return `map r${o.of}'s file again ${o.shared ? 'MAP_SHARED' : 'MAP_PRIVATE'}`;
     case 'access':
       return `${o.access === 'none' ? 'look at' : o.access} r${o.region}[${o.page}]`;
     case 'fork':
@@ -215,7 +260,7 @@ export function showOp(o: Op): string {
     case 'guard_remove':
       return `MADV_GUARD_REMOVE r${o.region}[${o.first}..+${o.count}]`;
     case 'uffd_register':
-      return `uffd register WP r${o.region}${o.unpopulated ? ' WP_UNPOPULATED' : ''}`;
+      return `uffd register WP r${o.region}${o.unpopulated ? ' WP_UNPOPULATED' : ''}${o.async ? ' WP_ASYNC' : ''}`;
     case 'uffd_wp':
       return `UFFDIO_WRITEPROTECT ${o.on ? 'on' : 'off'} r${o.region}[${o.first}..+${o.count}]`;
     case 'msync':

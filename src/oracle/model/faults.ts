@@ -8,6 +8,7 @@ import {
   type PresentPte,
   PTE_MARKER_GUARD,
   PTE_MARKER_UFFD_WP,
+  pte_clear_uffd_wp,
   pte_mkdirty,
   pte_mkuffd_wp,
   pte_mkwrite,
@@ -233,28 +234,35 @@ export abstract class FaultModel extends ProtectionModel {
         continue;
       }
       // Present, read-only.
+      let ro = pte;
       if (pte_uffd_wp(pte) && r.uffd) {
-        uffd = true;
-        this.uffdResolve(r, page, 1);
-        continue;
+        if (!r.uffd.async) {
+          uffd = true;
+          this.uffdResolve(r, page, 1);
+          continue;
+        }
+        // WP_ASYNC: do_wp_page() drops the uffd-wp bit in place and handles the rest of this same fault
+        // as any write to a read-only PTE (reuse or copy below); no message reaches the handler.
+        ro = pte_clear_uffd_wp(pte);
+        r.ptes[page] = ro;
       }
       const vma = this.vmaOf(r, page);
       if (vma.flags & VM_SHARED) {
-        r.ptes[page] = pte_mkwrite(pte_mkdirty(pte, CONFIG)); // wp_page_shared() -> wp_page_reuse()
+        r.ptes[page] = pte_mkwrite(pte_mkdirty(ro, CONFIG)); // wp_page_shared() -> wp_page_reuse()
         return { fault, copied, uffd };
       }
-      const f = pte.flags & _PAGE_SPECIAL ? null : this.folioOf(pte.pfn);
+      const f = ro.flags & _PAGE_SPECIAL ? null : this.folioOf(ro.pfn);
       if (f?.anon) {
-        const i = pte.pfn - f.pfn;
+        const i = ro.pfn - f.pfn;
         const reuse = f.pae[i] || (f.order === 0 ? f.maps[i] === 1 : !this.childMaps(f) && f.sharedWhileSingle !== true);
         if (reuse) {
           f.pae[i] = true;
-          r.ptes[page] = pte_mkwrite(pte_mkdirty(pte, CONFIG));
+          r.ptes[page] = pte_mkwrite(pte_mkdirty(ro, CONFIG));
           return { fault, copied, uffd };
         }
       }
       // wp_page_copy(): zero page, file page in a private mapping, or a shared anon page.
-      if (f) this.unmapPfn(pte.pfn);
+      if (f) this.unmapPfn(ro.pfn);
       this.prepareAnonVma(r, page);
       const nf = this.allocFolio(0, true);
       nf.maps[0] = 1;

@@ -14,7 +14,7 @@ import {
 import { make_pte_marker } from '../../pte/softleaf.js';
 import type { PredictedOpResult } from '../observation.js';
 import { UNKNOWN } from '../observation.js';
-
+import type { RegionKind } from '../scenario.js';
 import { ForkModel } from './fork.js';
 import { isPrivate, PMD_PAGES, type RegionState } from './state.js';
 
@@ -57,8 +57,12 @@ export class MadviseModel extends ForkModel {
       // Observed: never returns while a non-anonymous range carries uffd-wp (zap re-installs the marker).
       this.markUnknown(r, 'MADV_GUARD_INSTALL on a uffd-wp registered shared-memory range (livelock)');
     if (r.unknownWhy !== null) return { err: UNKNOWN };
-    if (isPrivate(r.kind)) this.prepareAnonVma(r, first);
-    for (const { s, e } of this.runs(r, first, count)) for (let i = s; i < e; i++) r.guardCopy[i] = true;
+    // madvise_guard_install() (v6.18 mm/madvise.c) runs once per VMA of the range, and each call prepares
+    // that VMA's anon_vma (so a later mprotect() that would merge VMAs with different anon_vmas cannot).
+    for (const { s, e, a } of this.runs(r, first, count)) {
+      if (isPrivate(r.kind)) this.prepareAnonVma(r, a);
+      for (let i = s; i < e; i++) r.guardCopy[i] = true;
+    }
     if (r.pmd.kind === 'huge' || r.pmd.kind === 'hugezero') {
       if (!this.zapPmdIfWhole(r, first, count)) this.splitPmd(r);
     }
@@ -80,11 +84,18 @@ export class MadviseModel extends ForkModel {
   msync(region: number): PredictedOpResult {
     const r = this.regions[region]!;
     if (r.unknownWhy !== null) return { err: UNKNOWN };
-    if (r.kind !== 'file_shared' && r.kind !== 'file_shared_large') return { err: 0 };
-    for (let i = 0; i < r.pages; i++) {
-      const pte = r.ptes[i]!;
-      if (pte.kind !== 'present' || (pte.flags & _PAGE_SPECIAL) !== 0) continue;
-      if (pte_dirty(pte) || pte_write(pte)) r.ptes[i] = pte_mkclean(pte_wrprotect(pte));
+    const sharedFile = (k: RegionKind): boolean => k === 'file_shared' || k === 'file_shared_large';
+    if (!sharedFile(r.kind)) return { err: 0 };
+    // The rmap walk of folio_mkclean() reaches every shared mapping of the file (a second mapping made
+    // by map_alias too); private mappings are left alone (invalid_mkclean_vma(), v6.18 mm/rmap.c).
+    for (const q of this.regions) {
+      if (q.cache !== r.cache || !sharedFile(q.kind)) continue;
+      if (q.unknownWhy !== null) continue;
+      for (let i = 0; i < q.pages; i++) {
+        const pte = q.ptes[i]!;
+        if (pte.kind !== 'present' || (pte.flags & _PAGE_SPECIAL) !== 0) continue;
+        if (pte_dirty(pte) || pte_write(pte)) q.ptes[i] = pte_mkclean(pte_wrprotect(pte));
+      }
     }
     return { err: 0 };
   }

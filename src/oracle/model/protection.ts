@@ -113,10 +113,12 @@ export abstract class ProtectionModel extends PageTableModel {
       this.applyOutcome(r, s, out.outcome.ptes, out.outcome.pmds);
     }
   }
-  uffdRegister(region: number, unpopulated: boolean): PredictedOpResult {
+  uffdRegister(region: number, unpopulated: boolean, async = false): PredictedOpResult {
     const r = this.regions[region]!;
-    if (!canUffdWp(r.kind)) return { err: EINVAL }; // vma_can_userfault(): no uffd-wp on ext4 files
-    r.uffd = { unpopulated };
+    // vma_can_userfault() (v6.18 include/linux/userfaultfd_k.h): uffd-wp needs anonymous or shared memory,
+    // except that a WP_ASYNC context may write-protect any VMA (an ext4 file too).
+    if (!canUffdWp(r.kind) && !async) return { err: EINVAL };
+    r.uffd = { unpopulated: unpopulated || async, async };
     if (r.thp) this.markUnknown(r, 'uffd-wp on MADV_HUGEPAGE regions is not modelled');
     return { err: 0 };
   }

@@ -4,7 +4,7 @@
 // and vma_merge joins them).
 import { mkVma, NONE_PTE, VM_EXEC, VM_READ, VM_SHARED, VM_UFFD_WP, VM_WRITE, type Vma } from '../../pte/index.js';
 import { type PredictedOpResult, UNKNOWN } from '../observation.js';
-import { PROT_BITS, type RegionKind } from '../scenario.js';
+import { aliasKind, PROT_BITS, type RegionKind } from '../scenario.js';
 
 import { FolioTracker } from './folios.js';
 import { CONFIG, isFile, isPrivate, type ModelNotes, PMD_PAGES, type RegionState } from './state.js';
@@ -123,6 +123,7 @@ export abstract class RegionModel extends FolioTracker {
       ptes: new Array(pages).fill(NONE_PTE),
       pmd: { kind: 'none' },
       cache: new Array(pages).fill(null),
+      aliasOf: null,
       uffd: null,
       unknownWhy: null,
     };
@@ -138,6 +139,32 @@ export abstract class RegionModel extends FolioTracker {
       }
     } else if (isFile(kind)) for (let i = 0; i < pages; i++) this.cachePage(r, i); // the runner fills the file first
     this.regions.push(r);
+    return { err: 0 };
+  }
+  /**
+   * A second mapping (MAP_SHARED or MAP_PRIVATE, whole file from offset 0) of the file or memfd behind
+   * region `of`: a region of its own (own VMA, own page table, never THP) over the same page cache.
+   */
+  mapAlias(of: number, shared: boolean): PredictedOpResult {
+    const src = this.regions[of]!;
+    const kind = aliasKind(src.kind, shared);
+    const pages = src.pages;
+    this.regions.push({
+      kind,
+      pages,
+      thp: false,
+      base: (this.regions.length * 2 + 1) * PMD_PAGES,
+      prot: new Array(pages).fill('rw'),
+      av: new Array(pages).fill(0),
+      guardCopy: new Array(pages).fill(false),
+      acct: new Array(pages).fill(isPrivate(kind)),
+      ptes: new Array(pages).fill(NONE_PTE),
+      pmd: { kind: 'none' },
+      cache: src.cache,
+      aliasOf: of,
+      uffd: null,
+      unknownWhy: src.unknownWhy,
+    });
     return { err: 0 };
   }
 }

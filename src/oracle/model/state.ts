@@ -47,8 +47,20 @@ export interface RegionState {
   readonly acct: boolean[];
   readonly ptes: Pte[];
   pmd: PmdState;
-  readonly cache: (number | null)[]; // page-cache pfn per file offset (shared-memory and file kinds)
-  uffd: { readonly unpopulated: boolean } | null;
+  /**
+   * Page-cache pfn per file offset (shared-memory and file kinds). A second mapping of the same file or
+   * memfd (op map_alias) holds the very same array, so both see one page cache.
+   */
+  readonly cache: (number | null)[];
+  /** The region this one maps the file of again (map_alias), or null. */
+  readonly aliasOf: number | null;
+  /**
+   * The userfaultfd registration: `unpopulated` = UFFD_FEATURE_WP_UNPOPULATED (also on whenever `async` is,
+   * userfaultfd_api(), v6.18 fs/userfaultfd.c); `async` = UFFD_FEATURE_WP_ASYNC: a write fault on a uffd-wp
+   * entry clears the bit itself and goes on with the usual write-fault handling, with no message
+   * (do_wp_page(), v6.18 mm/memory.c).
+   */
+  uffd: { readonly unpopulated: boolean; readonly async: boolean } | null;
   /** Set when the model met something it does not model; later predictions in this region are unknown. */
   unknownWhy: string | null;
 }
