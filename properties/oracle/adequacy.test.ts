@@ -16,6 +16,10 @@ import {
   DECISIVE_MINIMUM_AT_500,
   type Decision,
   decisiveShortfalls,
+  FEATURE_DECISIVE_MINIMUM_AT_500,
+  FEATURES,
+  type Feature,
+  featureShortfalls,
   formatCampaign,
   judgeEngines,
   renderTable,
@@ -195,5 +199,23 @@ describe('decisive coverage gate', () => {
     expect(decisiveShortfalls({ scenarios: 500, decisive: counts((d) => DECISIVE_MINIMUM_AT_500[d]) })).toEqual([]);
     const half = decisiveShortfalls({ scenarios: 1000, decisive: counts((d) => DECISIVE_MINIMUM_AT_500[d]) });
     expect(half.length).toBeGreaterThan(0);
+  });
+});
+
+describe('per-feature decisive coverage gate', () => {
+  const counts = (n: (f: Feature) => number) =>
+    Object.fromEntries(
+      FEATURES.map((f) => [f, { probes: 10 * n(f), decisive: n(f), agree: 10 * n(f), disagree: 0, unknown: 0 }]),
+    ) as CampaignResult['perFeature'];
+  it('every feature has a minimum, and a campaign of looks only (no decisive probe) falls short on each', () => {
+    for (const f of FEATURES) expect(FEATURE_DECISIVE_MINIMUM_AT_500[f], f).toBeGreaterThan(0);
+    const short = featureShortfalls({ scenarios: 500, perFeature: counts(() => 0) });
+    expect(short.map((s) => s.split(':')[0])).toEqual([...FEATURES]);
+  });
+  it('the minimum scales with the campaign size', () => {
+    expect(featureShortfalls({ scenarios: 500, perFeature: counts((f) => FEATURE_DECISIVE_MINIMUM_AT_500[f]) })).toEqual([]);
+    expect(featureShortfalls({ scenarios: 1000, perFeature: counts((f) => FEATURE_DECISIVE_MINIMUM_AT_500[f]) })).toHaveLength(
+      FEATURES.length,
+    );
   });
 });

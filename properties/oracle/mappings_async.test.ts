@@ -52,7 +52,8 @@ async function observe(s: Scenario): Promise<OpResult[]> {
 }
 
 /** The model's prediction of `t` (a same-length variant of the program) against what the kernel did for the original. */
-const against = (t: Scenario, observed: readonly OpResult[]): readonly FieldDiff[] => compareScenario(t, predict(t).ops, observed).diffs;
+const against = (t: Scenario, observed: readonly OpResult[]): readonly FieldDiff[] =>
+  compareScenario(t, predict(t).ops, observed).diffs;
 
 /** The same program with op `i` replaced. */
 const replaced = (s: Scenario, i: number, op: Op): Scenario => ({ ops: s.ops.map((o, k) => (k === i ? op : o)) });

@@ -14,6 +14,7 @@ import {
   compareScenario,
   decisiveShortfalls,
   emitC,
+  featureShortfalls,
   formatCampaign,
   kernelRelease,
   loadCounterexamples,
@@ -309,5 +310,6 @@ describe('differential campaign (prediction == live kernel, per probe)', () => {
     expect(r.unknownShare).toBeLessThan(0.05);
     expect(campaignFailures(r), formatCampaign(r)).toEqual([]);
     expect(decisiveShortfalls(r), formatCampaign(r)).toEqual([]);
+    expect(featureShortfalls(r), formatCampaign(r)).toEqual([]);
   });
 });

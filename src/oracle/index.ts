@@ -137,6 +137,34 @@ export const DECISIVE_MINIMUM_AT_500: Readonly<Record<Decision, number>> = Objec
   'thp:split': 15,
 });
 
+/**
+ * The fewest decisive probes a 500-scenario default campaign must make in regions of each feature (scaled
+ * down linearly), so that no feature row is filled by pagemap looks alone. Set at about half of the
+ * lowest count seen at seeds 1, 2 and 3 (docs/strength.md section 4).
+ */
+export const FEATURE_DECISIVE_MINIMUM_AT_500: Readonly<Record<Feature, number>> = Object.freeze({
+  'anon-cow': 160,
+  'exclusive-reuse': 240,
+  shmem: 150,
+  'file-writenotify': 100,
+  thp: 100,
+  'uffd-wp': 155,
+  'guard-markers': 80,
+  'prot-none': 200,
+  'two-mappings': 22,
+  'wp-async': 50,
+});
+
+/** The features under their decisive minimum for a campaign of `runs` scenarios. */
+export function featureShortfalls(r: Pick<CampaignResult, 'scenarios' | 'perFeature'>): string[] {
+  const out: string[] = [];
+  for (const f of FEATURES) {
+    const need = Math.floor((FEATURE_DECISIVE_MINIMUM_AT_500[f] * r.scenarios) / 500);
+    if (r.perFeature[f].decisive < need) out.push(`${f}: ${r.perFeature[f].decisive} decisive probes, need ${need}`);
+  }
+  return out;
+}
+
 /** A probe whose every field the model declared unknown may make up at most this share of all probes. */
 export const MAX_ALL_UNKNOWN_SHARE = 0.02;
 
@@ -152,6 +180,8 @@ export function decisiveShortfalls(r: Pick<CampaignResult, 'scenarios' | 'decisi
 
 export interface FeatureCounts {
   probes: number;
+  /** Of those, decisive probes: a read or write whose outcome a walk decision settles (not a look). */
+  decisive: number;
   agree: number;
   disagree: number;
   /** Probes with at least one field the model declared unknown (known fields still compared). */
@@ -266,10 +296,9 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
   const limits = environmentLimits(environment);
   const settings = modelSettings(environment);
   const skippedScenarios: Record<string, number> = {};
-  const perFeature = Object.fromEntries(FEATURES.map((f) => [f, { probes: 0, agree: 0, disagree: 0, unknown: 0 }])) as Record<
-    Feature,
-    FeatureCounts
-  >;
+  const perFeature = Object.fromEntries(
+    FEATURES.map((f) => [f, { probes: 0, decisive: 0, agree: 0, disagree: 0, unknown: 0 }]),
+  ) as Record<Feature, FeatureCounts>;
   const decisive = Object.fromEntries(DECISIONS.map((d) => [d, { probes: 0, agree: 0, disagree: 0 }])) as Record<
     Decision,
     DecisionCounts
@@ -404,9 +433,11 @@ export async function runOracleCampaign(opts: CampaignOptions): Promise<Campaign
       if (bad) disagreeProbes++;
       else if (p.unknownFields === p.fields) allUnknownProbes++;
       else agreeProbes++;
+      const isDecisive = p.unknownFields < p.fields && (r.decisive[p.op]?.length ?? 0) > 0;
       for (const f of p.features) {
         const c = perFeature[f];
         c.probes++;
+        if (isDecisive) c.decisive++;
         if (bad) c.disagree++;
         else c.agree++;
         if (p.unknownFields > 0) c.unknown++;
@@ -505,11 +536,12 @@ export function formatCampaign(r: CampaignResult): string {
       `${d.padEnd(32)} ${String(c.probes).padStart(6)} ${String(c.agree).padStart(7)} ${String(c.disagree).padStart(9)} ${String(need).padStart(8)}${c.probes < need ? '  BELOW' : ''}`,
     );
   }
-  lines.push('feature (any probe)  probes   agree  disagree  with-unknown');
+  lines.push('feature (any probe)  probes   agree  disagree  with-unknown  decisive  minimum');
   for (const f of FEATURES) {
     const c = r.perFeature[f];
+    const need = Math.floor((FEATURE_DECISIVE_MINIMUM_AT_500[f] * r.scenarios) / 500);
     lines.push(
-      `${f.padEnd(18)} ${String(c.probes).padStart(6)} ${String(c.agree).padStart(7)} ${String(c.disagree).padStart(9)} ${String(c.unknown).padStart(13)}`,
+      `${f.padEnd(18)} ${String(c.probes).padStart(6)} ${String(c.agree).padStart(7)} ${String(c.disagree).padStart(9)} ${String(c.unknown).padStart(13)} ${String(c.decisive).padStart(9)} ${String(need).padStart(8)}${c.decisive < need ? '  BELOW' : ''}`,
     );
   }
   for (const d of r.disagreements) {
