@@ -16,12 +16,17 @@ import {
   DECISIVE_MINIMUM_AT_500,
   type Decision,
   decisiveShortfalls,
+  environmentLimits,
   FEATURE_DECISIVE_MINIMUM_AT_500,
   FEATURES,
   type Feature,
   featureShortfalls,
   formatCampaign,
   judgeEngines,
+  modelSettings,
+  type OracleEnvironment,
+  predict,
+  readEnvironment,
   renderTable,
   runOracleCampaign,
   type Scenario,
@@ -164,6 +169,78 @@ describe('the environment is part of the result', () => {
     { needsRoot: true, timeout: 120_000 },
   );
 
+  const THP_ENABLED = '/sys/kernel/mm/transparent_hugepage/enabled';
+  const USE_ZERO_PAGE = '/sys/kernel/mm/transparent_hugepage/use_zero_page';
+  const thpRegion = { op: 'map', kind: 'anon', pages: 512, thp: true } as const;
+  const plainPmdRegion = { op: 'map', kind: 'anon', pages: 512, thp: false } as const;
+  const at = (page: number, access: 'read' | 'write' | 'none') => ({ op: 'access', region: 0, page, access }) as const;
+
+  /** Run the cases with `path` set to `value`: every case agrees with the model of the machine as it is then. */
+  async function agreeUnder(path: string, value: string, cases: readonly Scenario[]) {
+    const rs = await withSysfs(path, value, async () => ({
+      env: readEnvironment(),
+      runs: await checkScenarios(cases),
+      campaign: await runOracleCampaign({ runs: 120, seed: 9, store: false }),
+    }));
+    rs.runs.forEach((r, i) => {
+      if (!r.observed) throw new Error(`run failed: ${r.error}`);
+      expect(compareScenario(cases[i]!, r.predicted, r.observed).diffs, renderTable(cases[i]!, r.predicted, r.observed)).toEqual(
+        [],
+      );
+    });
+    expect(rs.campaign.skippedScenarios).toEqual({});
+    assertClean(rs.campaign);
+    return { env: rs.env, observed: rs.runs.map((r) => r.observed!) };
+  }
+
+  live(
+    'THP enabled=never: MADV_HUGEPAGE regions stay on PTEs, modelled: nothing skipped, all agree, the setting comes back',
+    async () => {
+      const before = readSelected(THP_ENABLED);
+      const s: Scenario = { ops: [thpRegion, at(3, 'write'), at(4, 'none')] };
+      const { env, observed } = await agreeUnder(THP_ENABLED, 'never', [s]);
+      expect(readSelected(THP_ENABLED)).toBe(before);
+      expect(env.thp).toBe('never');
+      expect(observed[0]![1]?.probe).toMatchObject({ pmdMapped: false, after: { present: true, thp: false } });
+      // The default model (THP for MADV_HUGEPAGE) predicts a PMD the kernel did not map.
+      expect(compareScenario(s, predict(s).ops, observed[0]!).diffs.map((d) => d.field)).toContain('pmdMapped');
+    },
+    { needsRoot: true, timeout: 300_000 },
+  );
+
+  live(
+    'THP enabled=always: a whole-PMD region without MADV_HUGEPAGE faults in a THP, modelled: nothing skipped, all agree',
+    async () => {
+      const before = readSelected(THP_ENABLED);
+      const s: Scenario = { ops: [plainPmdRegion, at(7, 'write'), at(300, 'none')] };
+      const { env, observed } = await agreeUnder(THP_ENABLED, 'always', [s]);
+      expect(readSelected(THP_ENABLED)).toBe(before);
+      expect(env.thp).toBe('always');
+      expect(observed[0]![2]?.probe?.after).toMatchObject({ present: true, thp: true, excl: true });
+      expect(compareScenario(s, predict(s).ops, observed[0]!).diffs.map((d) => d.field)).toContain('after.present');
+    },
+    { needsRoot: true, timeout: 300_000 },
+  );
+
+  live(
+    'use_zero_page=0: a read in a THP region maps a new writable THP instead of the huge zero page, modelled',
+    async () => {
+      if (!existsSync(USE_ZERO_PAGE)) return;
+      const before = readSelected(USE_ZERO_PAGE);
+      const s: Scenario = { ops: [thpRegion, at(3, 'read'), at(3, 'write'), at(9, 'none')] };
+      const { env, observed } = await agreeUnder(USE_ZERO_PAGE, '0', [s]);
+      expect(readSelected(USE_ZERO_PAGE)).toBe(before);
+      expect(env.useZeroPage).toBe(false);
+      expect(observed[0]![1]?.probe).toMatchObject({
+        pmdMapped: true,
+        after: { present: true, zero: false, thp: true, excl: true },
+      });
+      expect(observed[0]![2]?.probe).toMatchObject({ fault: false, copied: false });
+      expect(compareScenario(s, predict(s).ops, observed[0]!).diffs.map((d) => d.field)).toContain('after.zero');
+    },
+    { needsRoot: true, timeout: 300_000 },
+  );
+
   live(
     'a setting left changed by a crashed run is restored at the next start',
     async () => {
@@ -185,6 +262,52 @@ describe('the environment is part of the result', () => {
     },
     { needsRoot: true },
   );
+});
+
+describe('THP settings become model settings (thp_vma_allowable_orders)', () => {
+  const base = {
+    kernel: 'x',
+    uid: 0,
+    pfnVisible: true,
+    kpageflags: true,
+    thp: 'madvise',
+    mthpAnon: { '16kB': 'never', '64kB': 'inherit', '2048kB': 'inherit' },
+    mthpShmem: {},
+    shmemThp: 'never',
+    useZeroPage: true,
+    fileDirFs: 'ext2/ext3',
+    softDirty: false,
+    uffdWp: true,
+    uffdFeatures: { wpUnpopulated: true, wpAsync: true },
+  } satisfies OracleEnvironment;
+  it('the PMD size follows its own knob, inherit follows the global mode, and no THP setting skips a scenario', () => {
+    expect(modelSettings(base)).toEqual({
+      anonMthpOrders: { all: [], hugepage: [4] },
+      anonPmd: { all: false, hugepage: true },
+      useZeroPage: true,
+    });
+    expect(modelSettings({ ...base, thp: 'always' }).anonPmd).toEqual({ all: true, hugepage: true });
+    expect(modelSettings({ ...base, thp: 'always' }).anonMthpOrders).toEqual({ all: [4], hugepage: [4] });
+    expect(modelSettings({ ...base, thp: 'never' }).anonPmd).toEqual({ all: false, hugepage: false });
+    expect(modelSettings({ ...base, thp: 'never', mthpAnon: { '2048kB': 'madvise' } }).anonPmd).toEqual({
+      all: false,
+      hugepage: true,
+    });
+    expect(modelSettings({ ...base, mthpAnon: {} }).anonPmd).toEqual({ all: false, hugepage: true }); // no per-size knobs
+    expect(modelSettings({ ...base, useZeroPage: false }).useZeroPage).toBe(false);
+    for (const thp of ['always', 'madvise', 'never'])
+      expect(environmentLimits({ ...base, thp, useZeroPage: thp !== 'madvise' }).anon).toBeNull();
+  });
+  it('the model follows them: a MADV_HUGEPAGE write maps a PMD only where the PMD order is enabled', () => {
+    const s: Scenario = {
+      ops: [
+        { op: 'map', kind: 'anon', pages: 512, thp: true },
+        { op: 'access', region: 0, page: 0, access: 'write' },
+      ],
+    };
+    const pmd = (thp: string) => predict(s, { settings: modelSettings({ ...base, thp }) }).ops[1]?.probe?.pmdMapped;
+    expect([pmd('always'), pmd('madvise'), pmd('never')]).toEqual([true, true, false]);
+  });
 });
 
 describe('decisive coverage gate', () => {

@@ -11,10 +11,16 @@ const RESTORE_FILE = join(ORACLE_DIR, 'build', 'sysfs-restore.json');
 
 type Saved = Record<string, string>;
 
+/** The selected value of a "a [b] c" knob, or the whole value of a plain one ("1"). */
 const selected = (text: string): string => {
   const open = text.indexOf('[');
+  if (open < 0) {
+    const plain = text.trim();
+    if (plain === '' || plain.includes(' ')) throw new Error(`no [selected] or single value in ${JSON.stringify(text)}`);
+    return plain;
+  }
   const close = text.indexOf(']', open);
-  if (open < 0 || close < 0) throw new Error(`no [selected] value in ${JSON.stringify(text)}`);
+  if (close < 0) throw new Error(`no [selected] value in ${JSON.stringify(text)}`);
   return text.slice(open + 1, close);
 };
 

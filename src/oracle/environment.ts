@@ -28,6 +28,8 @@ export interface OracleEnvironment {
   readonly mthpAnon: Readonly<Record<string, string>>;
   readonly mthpShmem: Readonly<Record<string, string>>;
   readonly shmemThp: string;
+  /** transparent_hugepage/use_zero_page (true when absent: kernels before it was a knob used it). */
+  readonly useZeroPage: boolean;
   /** Filesystem of the directory holding the file regions (stat -f). */
   readonly fileDirFs: string;
   /** CONFIG_MEM_SOFT_DIRTY from /proc/config.gz (null: not readable). */
@@ -69,6 +71,14 @@ const selected = (file: string): string => {
     return /\[(\w[\w-]*)\]/.exec(readFileSync(file, 'utf8'))?.[1] ?? 'unknown';
   } catch {
     return 'absent';
+  }
+};
+
+const readKnob = (file: string): string | null => {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return null;
   }
 };
 
@@ -114,6 +124,7 @@ export function readEnvironment(fileDir = existsSync('/var/tmp') ? '/var/tmp' : 
     mthpAnon,
     mthpShmem,
     shmemThp: selected(`${THP}/shmem_enabled`),
+    useZeroPage: readKnob(`${THP}/use_zero_page`) !== '0',
     fileDirFs: fs.status === 0 ? fs.stdout.trim() : 'unknown',
     softDirty: config ? config.get('CONFIG_MEM_SOFT_DIRTY') === 'y' : null,
     uffdWp: config ? config.get('CONFIG_PTE_MARKER_UFFD_WP') === 'y' : null,
@@ -144,24 +155,31 @@ export interface EnvironmentLimits {
 const PMD_SIZE_NAME = '2048kB';
 
 /**
- * The anonymous mTHP orders the model must allocate on a write fault (ModelSettings): a size is used in a
- * MADV_HUGEPAGE VMA under always or madvise (inherit: the global mode), and in every VMA under always
- * (inherit: global always); the PMD size is the model's THP and is not listed. Orders from the size name
- * ("64kB" with 4 KiB pages: order 4).
+ * What the recorded THP settings let an anonymous fault map (ModelSettings), as thp_vma_allowable_orders()
+ * builds its order mask (v6.18 include/linux/huge_mm.h): a size is used in a MADV_HUGEPAGE VMA under
+ * always or madvise, and in every VMA under always; `inherit` takes the global mode. The PMD size
+ * (2048kB; the global mode where the kernel has no per-size knob) decides the model's THP, the other sizes
+ * its mTHP orders (from the size name: "64kB" with 4 KiB pages is order 4). use_zero_page decides what a
+ * read fault in a THP range maps.
  */
 export function modelSettings(env: OracleEnvironment): ModelSettings {
   const all: number[] = [];
   const hugepage: number[] = [];
+  const mode = (raw: string | undefined): string => (raw === undefined || raw === 'inherit' ? env.thp : raw);
   for (const [size, raw] of Object.entries(env.mthpAnon)) {
     if (size === PMD_SIZE_NAME || !size.endsWith('kB')) continue;
     const pages = Number(size.slice(0, -2)) / 4;
     const order = Math.log2(pages);
     if (!Number.isInteger(order) || order < 1) continue;
-    const mode = raw === 'inherit' ? env.thp : raw;
-    if (mode === 'always') all.push(order);
-    if (mode === 'always' || mode === 'madvise') hugepage.push(order);
+    if (mode(raw) === 'always') all.push(order);
+    if (mode(raw) === 'always' || mode(raw) === 'madvise') hugepage.push(order);
   }
-  return { anonMthpOrders: { all, hugepage } };
+  const pmd = mode(env.mthpAnon[PMD_SIZE_NAME]);
+  return {
+    anonMthpOrders: { all, hugepage },
+    anonPmd: { all: pmd === 'always', hugepage: pmd === 'always' || pmd === 'madvise' },
+    useZeroPage: env.useZeroPage,
+  };
 }
 
 export function environmentLimits(env: OracleEnvironment): EnvironmentLimits {
@@ -171,14 +189,9 @@ export function environmentLimits(env: OracleEnvironment): EnvironmentLimits {
     .filter(([size]) => size !== PMD_SIZE_NAME && !named.includes(size))
     .filter(([, mode]) => mode === 'always' || mode === 'madvise' || (mode === 'inherit' && env.thp !== 'never'))
     .map(([size, mode]) => `${size}=${mode}`);
-  const pmdAlways =
-    env.thp === 'always' && (env.mthpAnon[PMD_SIZE_NAME] === 'inherit' || env.mthpAnon[PMD_SIZE_NAME] === undefined);
-  const anonWhy = [
-    ...(anonSizes.length ? [`anonymous mTHP sizes enabled (${anonSizes.join(', ')}): faults may map large folios`] : []),
-    ...(pmdAlways || env.mthpAnon[PMD_SIZE_NAME] === 'always'
-      ? ['THP enabled=always: regions without MADV_HUGEPAGE may get PMD mappings']
-      : []),
-  ];
+  // The PMD size under any setting is modelled too (thpEligible()): `always` lets a whole-PMD region without
+  // MADV_HUGEPAGE fault in a THP, `never` keeps MADV_HUGEPAGE regions on PTEs.
+  const anonWhy = anonSizes.length ? [`anonymous mTHP sizes enabled (${anonSizes.join(', ')}): faults may map large folios`] : [];
   const shmemSizes = Object.entries(env.mthpShmem)
     .filter(([, mode]) => mode !== 'never' && mode !== 'absent' && !(mode === 'inherit' && env.shmemThp === 'never'))
     .map(([size, mode]) => `${size}=${mode}`);
@@ -224,7 +237,7 @@ export function formatEnvironment(env: OracleEnvironment): string {
   return [
     `environment: uid ${env.uid}, pfn ${env.pfnVisible ? 'visible' : 'hidden'}, kpageflags ${env.kpageflags ? 'readable' : 'unreadable'}, file dir fs ${env.fileDirFs}, soft-dirty ${env.softDirty ?? '?'}, uffd-wp markers ${env.uffdWp ?? '?'}`,
     `  userfaultfd features: ${env.uffdFeatures ? `WP_UNPOPULATED ${env.uffdFeatures.wpUnpopulated ? 'offered' : 'not offered'}, WP_ASYNC ${env.uffdFeatures.wpAsync ? 'offered' : 'not offered'}` : `not known (${env.uffdError})`}`,
-    `  THP ${env.thp}, shmem THP ${env.shmemThp}; anon mTHP ${sizes(env.mthpAnon)}`,
+    `  THP ${env.thp} (use_zero_page ${env.useZeroPage ? 1 : 0}), shmem THP ${env.shmemThp}; anon mTHP ${sizes(env.mthpAnon)}`,
     `  shmem mTHP ${sizes(env.mthpShmem)}`,
   ].join('\n');
 }

@@ -89,8 +89,15 @@ export abstract class FaultModel extends ProtectionModel {
     if (r.kind === 'anon') {
       if (this.thpEligible(r, page)) {
         // do_huge_pmd_anonymous_page(): the VMA gets its anon_vma first (v6.18 mm/huge_memory.c, before the
-        // read path), then a read maps the huge zero page.
+        // read path), then a read maps the huge zero page, or, with use_zero_page off, a new THP mapped
+        // writable and dirty as for a write (map_anon_folio_pmd()).
         this.prepareAnonVma(r, page);
+        if (!this.settings.useZeroPage) {
+          const f = this.allocFolio(9, true);
+          f.maps.fill(1);
+          r.pmd = { kind: 'huge', pmd: this.newAnonPte(r, 0, f.pfn, false) };
+          return true;
+        }
         r.pmd = { kind: 'hugezero' };
         return true;
       }

@@ -17,12 +17,18 @@ import type { Maybe, PredictedView } from '../observation.js';
 import { UNKNOWN } from '../observation.js';
 
 import { RegionModel } from './regions.js';
-import { CONFIG, PMD_PAGES, type RegionState, ZERO_PFN } from './state.js';
+import { CONFIG, type ModelSettings, PMD_PAGES, type RegionState, ZERO_PFN } from './state.js';
 
 export abstract class PageTableModel extends RegionModel {
   // ---------- the page table ----------
+  protected abstract readonly settings: ModelSettings;
+  /**
+   * An anonymous fault may map a whole PMD: the PMD order is enabled for this VMA (ModelSettings.anonPmd),
+   * the region is one whole PMD, nothing is mapped there yet, no uffd-wp, and one VMA covers it.
+   */
   protected thpEligible(r: RegionState, page: number): boolean {
-    if (!r.thp || r.kind !== 'anon' || r.pages !== PMD_PAGES || r.pmd.kind !== 'none' || r.uffd) return false;
+    const enabled = r.thp ? this.settings.anonPmd.hugepage : this.settings.anonPmd.all;
+    if (!enabled || r.kind !== 'anon' || r.pages !== PMD_PAGES || r.pmd.kind !== 'none' || r.uffd) return false;
     const [s, e] = this.vmaRange(r, page);
     return s === 0 && e === PMD_PAGES;
   }

@@ -85,9 +85,24 @@ export interface ModelNotes {
  */
 export interface ModelSettings {
   readonly anonMthpOrders: { readonly all: readonly number[]; readonly hugepage: readonly number[] };
+  /**
+   * Whether an anonymous fault may map a PMD-size THP (the same order mask of thp_vma_allowable_orders(),
+   * v6.18 include/linux/huge_mm.h, for the PMD order): `all` in every VMA, `hugepage` in a MADV_HUGEPAGE one.
+   */
+  readonly anonPmd: { readonly all: boolean; readonly hugepage: boolean };
+  /**
+   * transparent_hugepage/use_zero_page: a read fault in a THP-eligible range maps the huge zero page;
+   * without it the read allocates a THP (do_huge_pmd_anonymous_page(), v6.18 mm/huge_memory.c).
+   */
+  readonly useZeroPage: boolean;
 }
 
-export const DEFAULT_SETTINGS: ModelSettings = Object.freeze({ anonMthpOrders: { all: [], hugepage: [] } });
+/** The machine's defaults: THP `madvise`, no other size, the huge zero page in use. */
+export const DEFAULT_SETTINGS: ModelSettings = Object.freeze({
+  anonMthpOrders: { all: [], hugepage: [] },
+  anonPmd: { all: false, hugepage: true },
+  useZeroPage: true,
+});
 
 export const isPrivate = (k: RegionKind): boolean => k === 'anon' || k === 'memfd_private' || k === 'file_private';
 export const isFile = (k: RegionKind): boolean => k === 'file_shared' || k === 'file_private' || k === 'file_shared_large';
