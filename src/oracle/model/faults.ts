@@ -12,6 +12,7 @@ import {
   pte_mkdirty,
   pte_mkuffd_wp,
   pte_mkwrite,
+  pte_protnone,
   pte_uffd_wp,
   pte_write,
   VM_SHARED,
@@ -54,7 +55,13 @@ export abstract class FaultModel extends ProtectionModel {
       const pte = r.ptes[page]!;
       const guarded =
         r.pmd.kind !== 'huge' && r.pmd.kind !== 'hugezero' && pte.kind === 'softleaf' && (pte.offset & PTE_MARKER_GUARD) !== 0;
-      if (bits === 0 || (access === 'write' && !(bits & 2)) || guarded) segv = true;
+      // The MMU reads the entry before anything else: an entry that allows the access is used with no fault,
+      // whatever the VMA says; only a fault reaches the VMA check (SIGSEGV) and the handlers. So an entry the
+      // spec left more permissive than its VMA shows up as a missing SIGSEGV or fault. (The huge zero page
+      // never reaches the spec here: the VMA decides for it.)
+      const entry = r.pmd.kind === 'huge' ? r.pmd.pmd : r.pmd.kind === 'hugezero' ? null : pte;
+      const entryAllows = entry?.kind === 'present' && !pte_protnone(entry) && (access === 'read' || pte_write(entry));
+      if (!entryAllows && (bits === 0 || (access === 'write' && !(bits & 2)) || guarded)) segv = true;
       else if (access === 'read') fault = this.readFault(r, page);
       else {
         const w = this.writeFault(r, page);
