@@ -243,7 +243,8 @@ export const HELDOUT_ENGINES = {
       'a PTE-mapped THP whose pages differ in PageAnonExclusive (fork, child exits, write one page), mprotect(r) + mprotect(rw), write: the kernel upgrades exactly the exclusive pages',
     engine: walkWith(
       fixed({
-        privateMayBecomeWritable: (gate, folio) => gate && folio !== null && folio.anon && page_anon_exclusive(folio, folio.pfn),
+        privateMayBecomeWritable: (gate, folio) =>
+          folio === null ? false : gate && folio.anon && page_anon_exclusive(folio, folio.pfn),
       }),
     ),
   },

@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Measure the oracle on the HELD-OUT broken specs (heldout.ts), which were not used
 // to tune the generator (docs/strength.md section 4):
-//   npx tsx properties/oracle/measure_heldout.ts SEED [RUNS=500] [--json]
+//   npx tsx properties/oracle/measure_heldout.ts SEED [RUNS=500] [--json] [--pte-first]
 // Runs the default campaign's scenarios on the live kernel once and judges the
 // spec and every held-out engine: scenarios failed, the first failing scenario
 // (index among the judged scenarios) and its first differing field.
 import { buildRunner, SPEC_ENGINE, type SpecEngine } from '../../src/oracle/index.js';
 import { HELDOUT_ENGINES } from './heldout.js';
 import { judgeObserved, observeDefaultCampaign } from './heldout_judge.js';
+import { predictPteFirst } from './heldout_ptefirst.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const [seedArg, runsArg] = args.filter((a) => a !== '--json');
+// --pte-first: judge with the entry-first access rule of heldout_ptefirst.ts (a proposal for the model).
+const pteFirst = args.includes('--pte-first');
+const [seedArg, runsArg] = args.filter((a) => !a.startsWith('--'));
 const seed = Number(seedArg);
 const runs = Number(runsArg ?? 500);
 if (!Number.isInteger(seed) || !Number.isInteger(runs) || runs < 1) {
-  process.stderr.write('usage: npx tsx properties/oracle/measure_heldout.ts SEED [RUNS] [--json]\n');
+  process.stderr.write('usage: npx tsx properties/oracle/measure_heldout.ts SEED [RUNS] [--json] [--pte-first]\n');
   process.exit(2);
 }
 const engines: Record<string, SpecEngine> = { spec: SPEC_ENGINE };
@@ -27,7 +30,9 @@ if (!avail.ok) {
   process.exit(2);
 }
 const { scenarios, observed } = await observeDefaultCampaign(runs, seed);
-const r = judgeObserved(scenarios, observed, engines);
+const r = pteFirst
+  ? judgeObserved(scenarios, observed, engines, undefined, predictPteFirst)
+  : judgeObserved(scenarios, observed, engines);
 const ids = Object.keys(HELDOUT_ENGINES);
 const survivors = ids.filter((id) => (r.verdicts[id]?.first ?? -1) < 0);
 if (json) {
@@ -36,7 +41,7 @@ if (json) {
   );
 } else {
   process.stdout.write(
-    `seed ${seed}, ${runs} scenarios, ${scenarios.length} judged (${((Date.now() - t0) / 1000).toFixed(0)} s); the spec itself fails ${r.noise.length} (set aside as noise: ${r.noise.join(', ') || 'none'})\n`,
+    `${pteFirst ? '[entry-first model] ' : ''}seed ${seed}, ${runs} scenarios, ${scenarios.length} judged (${((Date.now() - t0) / 1000).toFixed(0)} s); the spec itself fails ${r.noise.length} (set aside as noise: ${r.noise.join(', ') || 'none'})\n`,
   );
   process.stdout.write(`${'engine'.padEnd(36)} disagree refused  first  first-by-observation  first difference\n`);
   for (const [id, v] of Object.entries(r.verdicts))
