@@ -6,15 +6,20 @@
 // hand scenario each (properties/oracle/heldout_scenarios.ts). The oracle never
 // names any engine: every engine is handed in through the SpecEngine hook.
 import { describe, expect, it } from 'vitest';
+import { mprotect_fixup_spec, uffd_wp_range_spec } from '../../spec/index.js';
 import {
+  campaignFailures,
   compareScenario,
   modelSettings,
   predict,
   readEnvironment,
   renderTable,
+  runOracleCampaign,
+  type Scenario,
   SPEC_ENGINE,
   type SpecEngine,
 } from '../../src/oracle/index.js';
+import { NONE_PTE, type Pte, type World } from '../../src/pte/index.js';
 import { BROKEN_ENGINES } from './broken.js';
 import { HELDOUT_ENGINES, type HeldOutEngineId } from './heldout.js';
 import { judgeObserved, observeDefaultCampaign, observeScenarios } from './heldout_judge.js';
@@ -110,4 +115,78 @@ describe('held-out broken specs', () => {
       { timeout: 60_000 },
     );
   }
+});
+
+// Issue 12 item 3, tried as an adversary: an engine that misbehaves in a way no kernel mistake would (it
+// throws, answers with the wrong number of slots, invents an entry kind, or writes into the world it was
+// handed) must make the scenario a reported failure, never a quiet wave of unknowns or a partial write.
+describe('nothing hidden: misbehaving engines are reported failures', () => {
+  const withOutcome = (f: (ptes: readonly Pte[]) => readonly Pte[]): SpecEngine => ({
+    mprotect: (w: World, a: number) => {
+      const o = mprotect_fixup_spec(w, a);
+      return { ...o, outcome: { ...o.outcome, ptes: f(o.outcome.ptes) } };
+    },
+    uffdWp: (w: World, e: boolean) => {
+      const o = uffd_wp_range_spec(w, e);
+      return { ...o, outcome: { ...o.outcome, ptes: f(o.outcome.ptes) } };
+    },
+  });
+  const ADVERSARIES: Record<string, SpecEngine> = {
+    'throws on ranges of 2 or more pages': {
+      mprotect: (w, a) => {
+        if (w.range.end - w.range.start >= 2) throw new Error('refused on purpose');
+        return mprotect_fixup_spec(w, a);
+      },
+      uffdWp: SPEC_ENGINE.uffdWp,
+    },
+    'answers with one slot too many': withOutcome((p) => [...p, NONE_PTE]),
+    'answers with one slot too few': withOutcome((p) => p.slice(0, -1)),
+    'answers with an entry of no known kind': withOutcome((p) =>
+      p.map((x, i) => (i === p.length - 1 ? ({ kind: 'bogus' } as unknown as Pte) : x)),
+    ),
+    'writes into the world it was handed': {
+      mprotect: (w, a) => {
+        (w.ptes as Pte[])[0] = NONE_PTE;
+        return mprotect_fixup_spec(w, a);
+      },
+      uffdWp: SPEC_ENGINE.uffdWp,
+    },
+  };
+  // Two pages written, then mprotect over both and back; the last page is looked at and written.
+  const s: Scenario = {
+    ops: [
+      { op: 'map', kind: 'anon', pages: 4, thp: false },
+      { op: 'access', region: 0, page: 0, access: 'write' },
+      { op: 'access', region: 0, page: 1, access: 'write' },
+      { op: 'mprotect', region: 0, first: 0, count: 2, prot: 'r' },
+      { op: 'mprotect', region: 0, first: 0, count: 2, prot: 'rw' },
+      { op: 'access', region: 0, page: 1, access: 'write' },
+    ],
+  };
+  it('the spec itself is not refused on the probe scenario', () => {
+    expect(predict(s, { settings }).notes.specErrors).toEqual([]);
+  });
+  for (const [name, engine] of Object.entries(ADVERSARIES))
+    it(`an engine that ${name}: the model records a refusal`, () => {
+      const p = predict(s, { engine, settings });
+      expect(p.notes.specErrors.length, name).toBeGreaterThan(0);
+    });
+
+  live(
+    'a campaign with an engine that throws names the refused scenarios (exit 1 in the CLI)',
+    async () => {
+      const r = await runOracleCampaign({
+        runs: 30,
+        seed: 5,
+        engine: ADVERSARIES['throws on ranges of 2 or more pages']!,
+        store: false,
+        shrinkLimit: 0,
+      });
+      expect(r.specFailures.length).toBeGreaterThan(0);
+      const failures = campaignFailures(r);
+      expect(failures[0]).toMatch(/^scenario #\d+: the spec refused the model's world: .*refused on purpose/);
+      expect(failures[0]).toContain('"ops"');
+    },
+    { timeout: 120_000 },
+  );
 });
