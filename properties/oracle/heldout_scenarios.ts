@@ -19,6 +19,7 @@ const mprotect = (first: number, count: number, prot: Extract<Op, { op: 'mprotec
   prot,
 });
 const uffdWp = (first: number, count: number, on: boolean): Op => ({ op: 'uffd_wp', region: 0, first, count, on });
+const register: Op = { op: 'uffd_register', region: 0, unpopulated: false };
 
 export interface HandScenario {
   readonly name: string;
@@ -105,5 +106,57 @@ export const HAND_SCENARIOS: readonly HandScenario[] = [
     },
     kills: ['prot-none-not-applied'],
     entryFirst: true,
+  },
+  {
+    name: 'two written anonymous pages, uffd-wp protect over both, write the second',
+    scenario: { ops: [map('anon', 2), register, acc(0, 'write'), acc(1, 'write'), uffdWp(0, 2, true), acc(1, 'write')] },
+    kills: ['walk-stops-one-short'],
+  },
+  {
+    name: 'a read (zero page), away and back, write',
+    scenario: { ops: [map('anon', 2), acc(0, 'read'), mprotect(0, 1, 'r'), mprotect(0, 1, 'rw'), acc(0, 'write')] },
+    kills: ['zero-page-upgraded'],
+  },
+  {
+    name: 'a read of a private memfd page, away and back, write',
+    scenario: { ops: [map('memfd_private', 2), acc(0, 'read'), mprotect(0, 1, 'r'), mprotect(0, 1, 'rw'), acc(0, 'write')] },
+    kills: ['private-file-page-upgraded'],
+  },
+  {
+    name: 'a written page, PROT_NONE and back to rw, write',
+    scenario: { ops: [map('anon', 2), acc(0, 'write'), mprotect(0, 1, 'none'), mprotect(0, 1, 'rw'), acc(0, 'write')] },
+    kills: ['gate-checks-old-protnone'],
+  },
+  {
+    name: 'a read (zero page) in a uffd-wp region, protect it, look, write',
+    scenario: { ops: [map('anon', 2), register, acc(0, 'read'), uffdWp(0, 1, true), acc(0, 'none'), acc(0, 'write')] },
+    kills: ['protect-skips-readonly-entries'],
+  },
+  {
+    name: 'shared memory: protect two empty pages (markers), away and back, look and write',
+    scenario: {
+      ops: [
+        map('memfd_shared', 2),
+        register,
+        uffdWp(0, 2, true),
+        mprotect(0, 2, 'r'),
+        mprotect(0, 2, 'rw'),
+        acc(1, 'none'),
+        acc(1, 'write'),
+      ],
+    },
+    kills: ['mprotect-clears-uffd-markers'],
+  },
+  {
+    name: 'a written page, mprotect(r) and back to rw, write',
+    scenario: { ops: [map('anon', 2), acc(0, 'write'), mprotect(0, 1, 'r'), mprotect(0, 1, 'rw'), acc(0, 'write')] },
+    kills: ['mprotect-walks-with-old-vma', 'try-from-old-flags'],
+  },
+  {
+    name: 'uffd-wp registered shared anonymous memory (writenotify): a written page, mprotect(rx) and back to rw, write',
+    scenario: {
+      ops: [map('anon_shared', 4), register, acc(3, 'write'), mprotect(3, 1, 'rx'), mprotect(3, 1, 'rw'), acc(3, 'write')],
+    },
+    kills: ['modify-keeps-write'],
   },
 ];
