@@ -90,8 +90,12 @@ export function judgeObserved(
 }
 
 /** The default campaign's scenarios at `seed` (environment skips applied, as judgeEngines() does), run once. */
-export async function observeDefaultCampaign(runs: number, seed: number) {
-  const arb = scenarioArb({ features: ALL_FEATURES, largeFileFolios: false, writeback: false });
+export async function observeDefaultCampaign(
+  runs: number,
+  seed: number,
+  /** Another generator (to measure a proposed generator change on the same footing). */
+  arb: fc.Arbitrary<Scenario> = scenarioArb({ features: ALL_FEATURES, largeFileFolios: false, writeback: false }),
+) {
   const limits = environmentLimits(readEnvironment());
   const scenarios = fc.sample(arb, { seed, numRuns: runs }).filter((s) => scenarioSkipReason(s, limits) === null);
   const observed: (OpResult[] | null)[] = [];
