@@ -2,7 +2,8 @@
 // Protection changes through the spec: mprotect() and UFFDIO_WRITEPROTECT go
 // through the spec's caller entry points (spec/callers.ts, or another
 // SpecEngine), and each walk's decisions are kept for the decisive probes.
-import { VM_EXEC, VM_READ, VM_WRITE } from '../../pte/index.js';
+import type { CallerOutcome } from '../../../spec/index.js';
+import { VM_EXEC, VM_READ, VM_WRITE, type World } from '../../pte/index.js';
 import { type Decision, decidesAccess, decisionsOfWalk } from '../decisions.js';
 import { SPEC_ENGINE, type SpecEngine } from '../engine.js';
 import type { PredictedOpResult } from '../observation.js';
@@ -19,6 +20,33 @@ import {
   PMD_PAGES,
   type RegionState,
 } from './state.js';
+
+const PTE_KINDS: ReadonlySet<string> = new Set(['present', 'none', 'softleaf']);
+const PMD_KINDS: ReadonlySet<string> = new Set(['none', 'table', 'huge', 'softleaf']);
+
+/**
+ * What an engine returns must cover exactly the world it walked: the walked VMA inside the one handed in,
+ * one entry per slot and one PMD per PMD slot, each of a known kind. Anything else (an engine that adds,
+ * drops or invents slots) is refused like a spec precondition, so the scenario is reported as a failure;
+ * it is never written back partly (stale entries would stay behind unseen) or past the region.
+ */
+export function checkOutcomeShape(input: World, out: CallerOutcome): CallerOutcome {
+  const walked = out.world ?? input;
+  const bad = (what: string): never => {
+    throw new Error(`the engine returned an outcome that does not fit the world: ${what}`);
+  };
+  if (walked.vma.start < input.vma.start || walked.vma.end > input.vma.end)
+    bad(`walked VMA [${walked.vma.start}, ${walked.vma.end}) outside [${input.vma.start}, ${input.vma.end})`);
+  if (out.outcome.ptes.length !== walked.ptes.length) bad(`${out.outcome.ptes.length} entries for ${walked.ptes.length} slots`);
+  if (out.outcome.pmds.length !== walked.pmds.length) bad(`${out.outcome.pmds.length} PMDs for ${walked.pmds.length} PMD slots`);
+  out.outcome.ptes.forEach((p, i) => {
+    if (!PTE_KINDS.has((p as { kind?: string } | undefined)?.kind ?? '')) bad(`slot ${i} is not an entry`);
+  });
+  out.outcome.pmds.forEach((p, i) => {
+    if (!PMD_KINDS.has((p as { kind?: string } | undefined)?.kind ?? '')) bad(`PMD slot ${i} is not a PMD`);
+  });
+  return out;
+}
 
 export abstract class ProtectionModel extends PageTableModel {
   /** Per region, the walk decision each page carries until its next read or write (see decisions.ts). */
@@ -74,7 +102,7 @@ export abstract class ProtectionModel extends PageTableModel {
       const bits = PROT_BITS[prot];
       const access = (bits & 1 ? VM_READ : 0) | (bits & 2 ? VM_WRITE : 0) | (bits & 4 ? VM_EXEC : 0);
       const world = this.worldFor(r, s, e, a, b, this.vmaOf(r, a));
-      const out = this.callSpec(r, 'mprotect_fixup_spec', () => this.engine.mprotect(world, access));
+      const out = this.callSpec(r, 'mprotect_fixup_spec', () => checkOutcomeShape(world, this.engine.mprotect(world, access)));
       if (!out) return { err: 0 };
       this.noteDecisions(region, r, decisionsOfWalk(out, prot === 'none'));
       this.applyOutcome(r, out.world ? out.world.vma.start - r.base : s, out.outcome.ptes, out.outcome.pmds);
@@ -107,7 +135,7 @@ export abstract class ProtectionModel extends PageTableModel {
     for (const { s, e, a, b } of this.runs(r, first, count)) {
       if (r.pmd.kind === 'hugezero') this.splitPmd(r);
       const world = this.worldFor(r, s, e, a, b, this.vmaOf(r, a));
-      const out = this.callSpec(r, 'uffd_wp_range_spec', () => this.engine.uffdWp(world, on));
+      const out = this.callSpec(r, 'uffd_wp_range_spec', () => checkOutcomeShape(world, this.engine.uffdWp(world, on)));
       if (!out) return;
       if (region >= 0) this.noteDecisions(region, r, decisionsOfWalk(out, false));
       this.applyOutcome(r, s, out.outcome.ptes, out.outcome.pmds);
