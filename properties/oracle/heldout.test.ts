@@ -23,7 +23,6 @@ import { NONE_PTE, type Pte, type World } from '../../src/pte/index.js';
 import { BROKEN_ENGINES } from './broken.js';
 import { HELDOUT_ENGINES, type HeldOutEngineId } from './heldout.js';
 import { judgeObserved, observeDefaultCampaign, observeScenarios } from './heldout_judge.js';
-import { predictPteFirst } from './heldout_ptefirst.js';
 import { HAND_SCENARIOS } from './heldout_scenarios.js';
 import { liveTally } from './live.js';
 
@@ -92,13 +91,12 @@ describe('held-out broken specs', () => {
 
   for (const h of HAND_SCENARIOS) {
     live(
-      `hand scenario: ${h.name}: the spec agrees, ${h.kills.join(', ')} ${h.kills.length === 1 ? 'fails' : 'fail'}${h.entryFirst ? ' (entry-first model)' : ''}`,
+      `hand scenario: ${h.name}: the spec agrees, ${h.kills.join(', ')} ${h.kills.length === 1 ? 'fails' : 'fail'}`,
       async () => {
         const [ob] = await observeScenarios([h.scenario]);
         if (!ob) throw new Error('the run failed');
-        const predictor = h.entryFirst ? predictPteFirst : predict;
         const run = (engine: SpecEngine) => {
-          const p = predictor(h.scenario, { engine, settings });
+          const p = predict(h.scenario, { engine, settings });
           return { p, diffs: compareScenario(h.scenario, p.ops, ob).diffs };
         };
         const spec = run(SPEC_ENGINE);

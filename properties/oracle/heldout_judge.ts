@@ -48,14 +48,12 @@ export function judgeObserved(
   observed: readonly (readonly OpResult[] | null)[],
   engines: Readonly<Record<string, SpecEngine>>,
   settings = modelSettings(readEnvironment()),
-  /** The process model (default: the oracle's predict()). */
-  predictor: typeof predict = predict,
 ): { readonly noise: number[]; readonly verdicts: Record<string, HeldOutVerdict> } {
   const noise: number[] = [];
   scenarios.forEach((s, i) => {
     const ob = observed[i];
     if (!ob) return;
-    const p = predictor(s, { engine: SPEC_ENGINE, settings });
+    const p = predict(s, { engine: SPEC_ENGINE, settings });
     if (p.notes.specErrors.length > 0 || compareScenario(s, p.ops, ob).diffs.length > 0) noise.push(i);
   });
   const verdicts: Record<string, HeldOutVerdict> = {};
@@ -69,7 +67,7 @@ export function judgeObserved(
     scenarios.forEach((s, i) => {
       const ob = observed[i];
       if (!ob || noise.includes(i)) return;
-      const p = predictor(s, { engine, settings });
+      const p = predict(s, { engine, settings });
       const diffs = compareScenario(s, p.ops, ob).diffs;
       const isRefused = p.notes.specErrors.length > 0;
       if (isRefused) refused++;

@@ -3,9 +3,7 @@
 // shortest life cycle that shows a held-out mistake to the live kernel. They
 // prove the mistake is visible from userspace where the default campaign at some
 // seed missed it or found it rarely (docs/strength.md §4), and show the step the
-// generator must reach. `kills`: the engines the scenario fails; `entryFirst`:
-// only with the entry-first access rule of heldout_ptefirst.ts (the oracle's
-// model decides SIGSEGV from the VMA and cannot see these).
+// generator must reach. `kills`: the engines the scenario fails.
 import type { Op, Scenario } from '../../src/oracle/index.js';
 import type { HeldOutEngineId } from './heldout.js';
 
@@ -25,7 +23,6 @@ export interface HandScenario {
   readonly name: string;
   readonly scenario: Scenario;
   readonly kills: readonly HeldOutEngineId[];
-  readonly entryFirst?: true;
 }
 
 export const HAND_SCENARIOS: readonly HandScenario[] = [
@@ -105,7 +102,6 @@ export const HAND_SCENARIOS: readonly HandScenario[] = [
       ops: [map('anon', 2), acc(0, 'write'), mprotect(0, 1, 'none'), acc(0, 'read'), acc(0, 'write'), mprotect(0, 1, 'rw')],
     },
     kills: ['prot-none-not-applied'],
-    entryFirst: true,
   },
   {
     name: 'two written anonymous pages, uffd-wp protect over both, write the second',

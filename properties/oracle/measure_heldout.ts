@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Measure the oracle on the HELD-OUT broken specs (heldout.ts), which were not used
 // to tune the generator (docs/strength.md section 4):
-//   npx tsx properties/oracle/measure_heldout.ts SEED [RUNS=500] [--json] [--pte-first] [--tuned]
+//   npx tsx properties/oracle/measure_heldout.ts SEED [RUNS=500] [--json] [--tuned]
 // Runs the default campaign's scenarios on the live kernel once and judges the
 // spec and every held-out engine: scenarios failed, the first failing scenario
 // (index among the judged scenarios) and its first differing field.
@@ -9,19 +9,16 @@ import { buildRunner, SPEC_ENGINE, type SpecEngine } from '../../src/oracle/inde
 import { BROKEN_ENGINES } from './broken.js';
 import { HELDOUT_ENGINES } from './heldout.js';
 import { judgeObserved, observeDefaultCampaign } from './heldout_judge.js';
-import { predictPteFirst } from './heldout_ptefirst.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-// --pte-first: judge with the entry-first access rule of heldout_ptefirst.ts (a proposal for the model).
-const pteFirst = args.includes('--pte-first');
 // --tuned: judge the tuned engines of broken.ts too (to check a model change keeps killing them).
 const tuned = args.includes('--tuned');
 const [seedArg, runsArg] = args.filter((a) => !a.startsWith('--'));
 const seed = Number(seedArg);
 const runs = Number(runsArg ?? 500);
 if (!Number.isInteger(seed) || !Number.isInteger(runs) || runs < 1) {
-  process.stderr.write('usage: npx tsx properties/oracle/measure_heldout.ts SEED [RUNS] [--json] [--pte-first] [--tuned]\n');
+  process.stderr.write('usage: npx tsx properties/oracle/measure_heldout.ts SEED [RUNS] [--json] [--tuned]\n');
   process.exit(2);
 }
 const engines: Record<string, SpecEngine> = { spec: SPEC_ENGINE };
@@ -34,9 +31,7 @@ if (!avail.ok) {
   process.exit(2);
 }
 const { scenarios, observed } = await observeDefaultCampaign(runs, seed);
-const r = pteFirst
-  ? judgeObserved(scenarios, observed, engines, undefined, predictPteFirst)
-  : judgeObserved(scenarios, observed, engines);
+const r = judgeObserved(scenarios, observed, engines);
 const survivors = Object.keys(engines).filter((id) => id !== 'spec' && (r.verdicts[id]?.first ?? -1) < 0);
 if (json) {
   process.stdout.write(
@@ -44,7 +39,7 @@ if (json) {
   );
 } else {
   process.stdout.write(
-    `${pteFirst ? '[entry-first model] ' : ''}seed ${seed}, ${runs} scenarios, ${scenarios.length} judged (${((Date.now() - t0) / 1000).toFixed(0)} s); the spec itself fails ${r.noise.length} (set aside as noise: ${r.noise.join(', ') || 'none'})\n`,
+    `seed ${seed}, ${runs} scenarios, ${scenarios.length} judged (${((Date.now() - t0) / 1000).toFixed(0)} s); the spec itself fails ${r.noise.length} (set aside as noise: ${r.noise.join(', ') || 'none'})\n`,
   );
   process.stdout.write(`${'engine'.padEnd(36)} disagree refused  first  first-by-observation  first difference\n`);
   for (const [id, v] of Object.entries(r.verdicts))
