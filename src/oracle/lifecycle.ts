@@ -13,9 +13,13 @@ import { aliasable, buildScenario, type RegionChoice, resolveRegions, type StepC
 import type { Feature } from './compare.js';
 import type { Prot, RegionKind, Scenario } from './scenario.js';
 
-type Touch = 'write' | 'read' | 'partial' | 'skip';
+type Touch = 'write' | 'read' | 'partial' | 'skip' | 'mixed';
 /** alias-*: the same pages are read or written through a second mapping of the region's file (map_alias). */
-type Share = 'none' | 'fork' | 'fork-exit' | 'uffd' | 'dontneed' | 'guard' | 'alias-write' | 'alias-read';
+/**
+ * uffd-guard: a guard marker on the page past the span, then uffd-wp protect over the span and that page
+ * (a marker under a uffd-wp walk and its resolve; anonymous regions only, see buildScenario()).
+ */
+type Share = 'none' | 'fork' | 'fork-exit' | 'uffd' | 'uffd-guard' | 'dontneed' | 'guard' | 'alias-write' | 'alias-read';
 type Change = 'away-back' | 'prot-none' | 'uffd-off' | 'same' | 'wider' | 'uffd-off-then-away-back';
 
 interface Cycle {
@@ -49,11 +53,13 @@ function cycleSteps(c: Cycle, regionPages: number, partner: number | null): Step
   const pages = Array.from({ length: c.span }, (_, k) => c.page + k);
   // A uffd-wp cycle protects, changes and resolves one page past the touched ones, so that an untouched
   // page carries a marker (shared memory, or WP_UNPOPULATED) through the change.
-  const span = { r, p: c.page, n: c.share === 'uffd' ? c.span + 1 : c.span };
-  if (c.share === 'uffd') out.push({ t: 'uffd_register', r, unpopulated: c.unpopulated, async: c.async });
+  const uffdLike = c.share === 'uffd' || c.share === 'uffd-guard';
+  const span = { r, p: c.page, n: uffdLike ? c.span + 1 : c.span };
+  if (uffdLike) out.push({ t: 'uffd_register', r, unpopulated: c.unpopulated, async: c.async });
   pages.forEach((p, k) => {
     if (c.touch === 'skip' || (c.touch === 'partial' && k % 2 === 1)) return;
-    out.push({ t: 'access', r, p, write: c.touch !== 'read' });
+    // mixed: written and read pages side by side (dirty and clean entries in one walk).
+    out.push({ t: 'access', r, p, write: c.touch === 'mixed' ? k % 2 === 0 : c.touch !== 'read' });
   });
   switch (c.share) {
     case 'fork':
@@ -61,7 +67,15 @@ function cycleSteps(c: Cycle, regionPages: number, partner: number | null): Step
       out.push({ t: 'fork' });
       break;
     case 'uffd':
-      out.push({ t: 'uffd_wp', ...span, on: true });
+      // Look at the page past the touched ones at once: a marker there (or none) is the walk's decision.
+      out.push({ t: 'uffd_wp', ...span, on: true }, { t: 'look', r, p: c.page + c.span });
+      break;
+    case 'uffd-guard':
+      out.push(
+        { t: 'guard', r, p: c.page + c.span, n: 1, install: true },
+        { t: 'uffd_wp', ...span, on: true },
+        { t: 'look', r, p: c.page + c.span },
+      );
       break;
     case 'dontneed':
       out.push({ t: 'dontneed', r, p: c.page + c.span - 1, n: 1 });
@@ -102,6 +116,8 @@ function cycleSteps(c: Cycle, regionPages: number, partner: number | null): Step
   }
   if (c.probeRead) out.push({ t: 'access', r, p: c.page, write: false });
   for (const p of pages) out.push({ t: 'access', r, p, write: true });
+  // The guard marker went through the uffd-wp walks: a read must still hit it.
+  if (c.share === 'uffd-guard') out.push({ t: 'access', r, p: c.page + c.span, write: false });
   // Through the other mapping after the change: the page cache is one, the page tables are two.
   if (partner !== null && c.share.startsWith('alias')) out.push({ t: 'access', r: partner, p: c.page, write: true });
   if (c.probeNeighbour) {
@@ -125,6 +141,7 @@ function cycleArb(features: ReadonlySet<Feature>): fc.Arbitrary<Cycle> {
   const shares: Share[] = ['none', 'dontneed'];
   if (features.has('anon-cow')) shares.push('fork', 'fork', 'fork-exit', 'fork-exit');
   if (features.has('uffd-wp')) shares.push('uffd', 'uffd', 'uffd');
+  if (features.has('uffd-wp') && features.has('guard-markers')) shares.push('uffd-guard', 'uffd-guard');
   if (features.has('guard-markers')) shares.push('guard');
   if (aliasable(features)) shares.push('alias-write', 'alias-read');
   const changes: Change[] = ['away-back', 'away-back', 'away-back', 'same', 'wider'];
@@ -134,7 +151,7 @@ function cycleArb(features: ReadonlySet<Feature>): fc.Arbitrary<Cycle> {
     region: fc.nat(1),
     page: fc.nat(15),
     span: fc.integer({ min: 1, max: 3 }),
-    touch: fc.constantFrom<Touch>('write', 'write', 'read', 'partial', 'skip'),
+    touch: fc.constantFrom<Touch>('write', 'write', 'read', 'partial', 'skip', 'mixed'),
     share: fc.constantFrom(...shares),
     change: fc.constantFrom(...changes),
     away: fc.constantFrom<Prot>('r', 'r', 'rx', ...(features.has('prot-none') ? (['none'] as Prot[]) : [])),
@@ -197,13 +214,13 @@ export function lifecycleArb(features: ReadonlySet<Feature>, guardOverUffdShmem 
         // THP regions: uffd-wp there is not modelled, so the cycle forks instead; the change covers the
         // whole PMD or a part of it (thp:whole or thp:split).
         const withResolve: Cycle =
-          raw.share === 'uffd' && raw.resolveFirst
+          (raw.share === 'uffd' || raw.share === 'uffd-guard') && raw.resolveFirst
             ? { ...raw, change: raw.probeRead ? 'uffd-off' : 'uffd-off-then-away-back' }
             : raw;
         const c: Cycle = reg.thp
           ? {
               ...withResolve,
-              share: raw.share === 'uffd' ? 'fork' : raw.share,
+              share: raw.share === 'uffd' || raw.share === 'uffd-guard' ? 'fork' : raw.share,
               change: raw.span === 1 ? 'wider' : withResolve.change.startsWith('uffd') ? 'away-back' : withResolve.change,
             }
           : withResolve;
