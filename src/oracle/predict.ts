@@ -4,11 +4,12 @@
 // regions and their VMAs (regions.ts), the page table (page_table.ts),
 // protection changes through the spec (protection.ts: mprotect_fixup_spec and
 // uffd_wp_range_spec of spec/callers.ts, or another SpecEngine), the fault
-// handlers (faults.ts), fork (fork.ts) and madvise (madvise.ts). Every
+// handlers (faults.ts), fork (fork.ts), madvise (madvise.ts) and the forked
+// children's own accesses (child.ts). Every
 // fault-path rule was checked on the live kernel first (oracle/README.md).
 import type { Decision } from './decisions.js';
 import type { SpecEngine } from './engine.js';
-import { MadviseModel } from './model/madvise.js';
+import { ChildModel } from './model/child.js';
 import type { ModelNotes, ModelSettings } from './model/state.js';
 import type { PredictedOpResult } from './observation.js';
 import type { Scenario } from './scenario.js';
@@ -22,7 +23,7 @@ export interface PredictOptions {
   readonly settings?: ModelSettings;
 }
 
-export class ProcessModel extends MadviseModel {}
+export class ProcessModel extends ChildModel {}
 
 export interface Prediction {
   readonly ops: readonly PredictedOpResult[];
@@ -46,6 +47,8 @@ export function predict(s: Scenario, opts: PredictOptions = {}): Prediction {
         return m.fork();
       case 'exit':
         return m.exit(o.child);
+      case 'child_access':
+        return m.childAccess(o.child, o.region, o.page, o.access);
       case 'mprotect': {
         const res = m.mprotect(o.region, o.first, o.count, o.prot);
         return { ...res, vmas: m.vmaLayout(o.region) };
