@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Decisive scenarios: each follows a few pages through the life cycle where
 // change_protection() decides something a later access can see (issue 12):
-//   touch (read or write) -> share (fork, fork + child exit, uffd-wp protect,
-//   guard, MADV_DONTNEED, or nothing) -> change (mprotect away and back,
+//   touch (read or write) -> share (fork, fork + child exit, fork + the child
+//   writes or reads some of the span, uffd-wp protect, guard, MADV_DONTNEED,
+//   or nothing) -> change (mprotect away and back,
 //   PROT_NONE, UFFDIO_WRITEPROTECT off, mprotect to the same or a wider range)
 //   -> probe (write, read, neighbours) -> again.
 // Built from the same raw choices as the random scenarios (arbitrary.ts
@@ -13,7 +14,7 @@ import type { Feature } from './compare.js';
 import type { Prot, RegionKind, Scenario } from './scenario.js';
 
 type Touch = 'write' | 'read' | 'partial' | 'skip';
-type Share = 'none' | 'fork' | 'fork-exit' | 'uffd' | 'dontneed' | 'guard';
+type Share = 'none' | 'fork' | 'fork-exit' | 'fork-child-writes' | 'fork-child-reads' | 'uffd' | 'dontneed' | 'guard';
 type Change = 'away-back' | 'prot-none' | 'uffd-off' | 'same' | 'wider' | 'uffd-off-then-away-back';
 
 interface Cycle {
@@ -33,6 +34,8 @@ interface Cycle {
   readonly earlyProbe: boolean;
   readonly probeNeighbour: boolean;
   readonly exitAfter: boolean;
+  /** With a fork-child-* share step: the child touches its copy after the parent's change, not before. */
+  readonly childAfter: boolean;
 }
 
 /** The raw steps of one cycle. Indices are clamped later by buildScenario(). */
@@ -48,10 +51,22 @@ function cycleSteps(c: Cycle, regionPages: number): StepChoice[] {
     if (c.touch === 'skip' || (c.touch === 'partial' && k % 2 === 1)) return;
     out.push({ t: 'access', r, p, write: c.touch !== 'read' });
   });
+  // The forked child's own accesses (c: 0 = the newest live child): every other page of the span, so
+  // the parent's later writes meet both pages the child copied away and pages still shared with it.
+  const childSteps = (): StepChoice[] =>
+    pages
+      .filter((_, k) => k % 2 === 0)
+      .map((p) => ({ t: 'child', c: 0, r, p, access: c.share === 'fork-child-writes' ? 'write' : 'read' }));
+  const childShare = c.share === 'fork-child-writes' || c.share === 'fork-child-reads';
   switch (c.share) {
     case 'fork':
     case 'fork-exit':
       out.push({ t: 'fork' });
+      break;
+    case 'fork-child-writes':
+    case 'fork-child-reads':
+      out.push({ t: 'fork' });
+      if (!c.childAfter) out.push(...childSteps());
       break;
     case 'uffd':
       out.push({ t: 'uffd_wp', ...span, on: true });
@@ -89,13 +104,14 @@ function cycleSteps(c: Cycle, regionPages: number): StepChoice[] {
       out.push(mp(c.away, true), mp(c.back, true));
       break;
   }
+  if (childShare && c.childAfter) out.push(...childSteps());
   if (c.probeRead) out.push({ t: 'access', r, p: c.page, write: false });
   for (const p of pages) out.push({ t: 'access', r, p, write: true });
   if (c.probeNeighbour) {
     out.push({ t: 'look', r, p: c.page + c.span });
     out.push({ t: 'access', r, p: c.page + c.span, write: true });
   }
-  if (c.exitAfter && (c.share === 'fork' || c.share === 'guard')) {
+  if (c.exitAfter && (c.share === 'fork' || c.share === 'guard' || childShare)) {
     out.push({ t: 'exit', c: 0 }, mp(c.away), mp(c.back), { t: 'access', r, p: c.page, write: true });
   }
   return out;
@@ -110,7 +126,7 @@ function regionKinds(features: ReadonlySet<Feature>): RegionKind[] {
 
 function cycleArb(features: ReadonlySet<Feature>): fc.Arbitrary<Cycle> {
   const shares: Share[] = ['none', 'dontneed'];
-  if (features.has('anon-cow')) shares.push('fork', 'fork', 'fork-exit', 'fork-exit');
+  if (features.has('anon-cow')) shares.push('fork', 'fork', 'fork-exit', 'fork-exit', 'fork-child-writes', 'fork-child-reads');
   if (features.has('uffd-wp')) shares.push('uffd', 'uffd', 'uffd');
   if (features.has('guard-markers')) shares.push('guard');
   const changes: Change[] = ['away-back', 'away-back', 'away-back', 'same', 'wider'];
@@ -131,6 +147,7 @@ function cycleArb(features: ReadonlySet<Feature>): fc.Arbitrary<Cycle> {
     earlyProbe: fc.boolean(),
     probeNeighbour: fc.boolean(),
     exitAfter: fc.boolean(),
+    childAfter: fc.boolean(),
   });
 }
 

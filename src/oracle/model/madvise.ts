@@ -57,7 +57,9 @@ export class MadviseModel extends ForkModel {
       // Observed: never returns while a non-anonymous range carries uffd-wp (zap re-installs the marker).
       this.markUnknown(r, 'MADV_GUARD_INSTALL on a uffd-wp registered shared-memory range (livelock)');
     if (r.unknownWhy !== null) return { err: UNKNOWN };
-    if (isPrivate(r.kind)) this.prepareAnonVma(r, first);
+    // madvise_guard_install() (v6.18 mm/madvise.c) runs once per VMA of the range and prepares each one's
+    // anon_vma (so that fork copies the markers); VMAs whose anon_vma differ no longer merge.
+    if (isPrivate(r.kind)) for (const { a } of this.runs(r, first, count)) this.prepareAnonVma(r, a);
     for (const { s, e } of this.runs(r, first, count)) for (let i = s; i < e; i++) r.guardCopy[i] = true;
     if (r.pmd.kind === 'huge' || r.pmd.kind === 'hugezero') {
       if (!this.zapPmdIfWhole(r, first, count)) this.splitPmd(r);
