@@ -99,9 +99,11 @@ static int nops;
 static char scen_id[64];
 static struct region regions[MAX_REGIONS];
 static int nregions;
-static pid_t children[MAX_CHILDREN];
-static int child_pipes[MAX_CHILDREN];  // command pipe to the child (write end)
-static int child_replies[MAX_CHILDREN]; // reply pipe from the child (read end)
+// Indexed by fork order (a child keeps its index after exiting), so sized for every fork a scenario can
+// hold; at most MAX_CHILDREN of them are alive at once (scenarioProblems() checks the same).
+static pid_t children[MAX_OPS];
+static int child_pipes[MAX_OPS];   // command pipe to the child (write end)
+static int child_replies[MAX_OPS]; // reply pipe from the child (read end)
 static int nchildren;
 static int pagemap_fd = -1, kpageflags_fd = -1;
 static const char *file_dir = "/var/tmp";
@@ -523,7 +525,9 @@ static char *child_altstack;
 static size_t child_altsize;
 
 static int op_fork(void) {
-  if (nchildren >= MAX_CHILDREN) return EAGAIN;
+  int alive = 0;
+  for (int i = 0; i < nchildren; i++) alive += children[i] > 0;
+  if (alive >= MAX_CHILDREN || nchildren >= MAX_OPS) return EAGAIN;
   int pfd[2], rfd[2];
   if (pipe(pfd) != 0) return errno;
   if (pipe(rfd) != 0) return errno;
