@@ -21,6 +21,8 @@ export interface PredictOptions {
   readonly engine?: SpecEngine;
   /** What the machine's settings allow (default: no mTHP size); see modelSettings() in environment.ts. */
   readonly settings?: ModelSettings;
+  /** The process model class (default ProcessModel); tests pass a subclass with one rule broken. */
+  readonly model?: new (engine?: SpecEngine, settings?: ModelSettings) => ProcessModel;
 }
 
 export class ProcessModel extends ChildModel {}
@@ -34,7 +36,7 @@ export interface Prediction {
 
 /** Predict every op of a scenario. */
 export function predict(s: Scenario, opts: PredictOptions = {}): Prediction {
-  const m = new ProcessModel(opts.engine, opts.settings);
+  const m = new (opts.model ?? ProcessModel)(opts.engine, opts.settings);
   const decisive: Decision[][] = [];
   const ops = s.ops.map((o): PredictedOpResult => {
     decisive.push(o.op === 'access' ? m.takeDecisions(o.region, o.page, o.access) : []);

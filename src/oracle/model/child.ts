@@ -107,17 +107,7 @@ export class ChildModel extends MadviseModel {
         vmaBounds.push([s, e]);
         vmas.push(s === i || vmas.length === 0 ? this.childVma(r, i) : vmas[i - 1]!);
       }
-      const ptes: Pte[] = r.ptes.map((pte, i) => {
-        if (!copies(i)) return NONE_PTE;
-        if (pte.kind === 'present') {
-          let p: PresentPte = pte_clear_uffd_wp(pte); // the child VMA is not uffd-wp
-          if (!isPrivate(r.kind)) p = pte_mkclean(p); // a shared mapping's child entry starts clean
-          return p;
-        }
-        if (pte.kind === 'softleaf' && pte.type === 'marker' && (pte.offset & PTE_MARKER_GUARD) !== 0)
-          return make_pte_marker(PTE_MARKER_GUARD);
-        return NONE_PTE; // uffd-wp markers are not copied to a child VMA without VM_UFFD_WP
-      });
+      const ptes: Pte[] = r.ptes.map((pte, i) => (copies(i) ? this.copyForChild(r, pte) : NONE_PTE));
       let pmd: PmdState = r.pmd.kind === 'none' ? { kind: 'none' } : { kind: 'table' };
       if (r.pmd.kind === 'huge' || r.pmd.kind === 'hugezero') {
         if (!copies(0)) pmd = { kind: 'none' };
@@ -128,6 +118,22 @@ export class ChildModel extends MadviseModel {
     });
     this.childTables.push(tables);
     return res;
+  }
+
+  /**
+   * The child's entry for one the parent holds after fork's write-protect (copy_present_ptes(),
+   * copy_nonpresent_pte(), v6.18 mm/memory.c): the uffd-wp bit is dropped (the child VMA is not uffd-wp),
+   * a shared mapping's entry starts clean, guard markers are kept, uffd-wp markers are not copied.
+   */
+  protected copyForChild(r: RegionState, pte: Pte): Pte {
+    if (pte.kind === 'present') {
+      let p: PresentPte = pte_clear_uffd_wp(pte);
+      if (!isPrivate(r.kind)) p = pte_mkclean(p);
+      return p;
+    }
+    if (pte.kind === 'softleaf' && pte.type === 'marker' && (pte.offset & PTE_MARKER_GUARD) !== 0)
+      return make_pte_marker(PTE_MARKER_GUARD);
+    return NONE_PTE;
   }
 
   /**
@@ -169,7 +175,8 @@ export class ChildModel extends MadviseModel {
     this.children[c]!.pfns.push(pfn);
   }
 
-  private childUnmap(c: number, pfn: number): void {
+  /** The child stops mapping a page (its write copied it away): the folio's mapcount drops with it. */
+  protected childUnmap(c: number, pfn: number): void {
     const list = this.children[c]!.pfns;
     const k = list.indexOf(pfn);
     if (k >= 0) list.splice(k, 1);
@@ -265,8 +272,19 @@ export class ChildModel extends MadviseModel {
       return true;
     }
     if (t.pmd.kind === 'none') t.pmd = { kind: 'table' };
-    // do_read_fault(): fault-around over the 16-page window clamped to the child's VMA. The child VMA is
-    // never uffd-armed (dup_userfaultfd() dropped it), so fault-around runs even where the parent's does not.
+    this.childFaultAround(c, r, t, page);
+    const pfn = this.cachePage(r, page);
+    t.ptes[page] = mk_pte(pfn, vma.vm_page_prot);
+    this.childMap(c, pfn);
+    return true;
+  }
+
+  /**
+   * do_read_fault() -> do_fault_around(): the page-cache pages of the 16-page window, clamped to the child's
+   * VMA, are mapped read-only beside the faulting page. The child VMA is never uffd-armed (dup_userfaultfd()
+   * dropped it), so fault-around runs in the child even where the parent's VMA skips it.
+   */
+  protected childFaultAround(c: number, r: RegionState, t: ChildRegionState, page: number): void {
     const [s, e] = t.vmaBounds[page]!;
     const from = Math.max(page - (page % FAULT_AROUND_PAGES), s);
     const to = Math.min(from + FAULT_AROUND_PAGES, PMD_PAGES, e);
@@ -276,10 +294,6 @@ export class ChildModel extends MadviseModel {
       t.ptes[i] = mk_pte(pfn, t.vmas[i]!.vm_page_prot);
       this.childMap(c, pfn);
     }
-    const pfn = this.cachePage(r, page);
-    t.ptes[page] = mk_pte(pfn, vma.vm_page_prot);
-    this.childMap(c, pfn);
-    return true;
   }
 
   /** A new exclusive anonymous order-0 page in the child, writable and dirty. */
