@@ -22,7 +22,10 @@ export interface PredictOptions {
   /** What the machine's settings allow (default: no mTHP size); see modelSettings() in environment.ts. */
   readonly settings?: ModelSettings;
   /** The process model class (default ProcessModel); tests pass a subclass with one rule broken. */
-  readonly model?: new (engine?: SpecEngine, settings?: ModelSettings) => ProcessModel;
+  readonly model?: new (
+    engine?: SpecEngine,
+    settings?: ModelSettings,
+  ) => ProcessModel;
 }
 
 export class ProcessModel extends ChildModel {}
