@@ -34,6 +34,7 @@
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -589,6 +590,17 @@ static void cleanup(void) {
 }
 
 static void run_scenario(void) {
+  // Stay on one CPU, the children and the uffd threads too (they inherit the mask): a folio a fault just
+  // allocated waits in that CPU's LRU batch holding a reference, and the reuse check of a later write
+  // fault (wp_can_reuse_anon_folio(), v6.18 mm/memory.c) drains only the local CPU's batch. On another
+  // CPU the reference stays and the write copies a page it would have reused: a timing artifact.
+  int cpu = sched_getcpu();
+  if (cpu >= 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    (void)sched_setaffinity(0, sizeof set, &set);
+  }
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = segv_handler;
