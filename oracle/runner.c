@@ -14,7 +14,7 @@
 //   M <kind> <pages> <thp>         map a region; kind: anon anon_shared memfd_shared
 //                                  memfd_private file_shared file_private file_shared_large
 //   A <r> <page> <r|w|n>           access + observe (n = pagemap only)
-//   F                              fork a holder child
+//   F                              fork a child (holds its copies; accesses them on C)
 //   X <child>                      tell child <child> to exit and reap it
 //   C <child> <r> <page> <r|w|n>   child <child> accesses its copy of the page and observes it
 //                                  from its own /proc/self/pagemap (n = pagemap only)

@@ -30,7 +30,7 @@ export type Op =
   | { readonly op: 'map'; readonly kind: RegionKind; readonly pages: number; readonly thp: boolean }
   /** Access one page (or only look at it: 'none') and observe pagemap before and after. */
   | { readonly op: 'access'; readonly region: number; readonly page: number; readonly access: Access }
-  /** Fork a child that holds its copy of the mappings, untouched, until `exit`. */
+  /** Fork a child that holds its copy of the mappings until `exit`; `child_access` makes it touch them. */
   | { readonly op: 'fork' }
   /** The child with this index (0 = first fork) exits and is reaped. */
   | { readonly op: 'exit'; readonly child: number }
