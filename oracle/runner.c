@@ -14,8 +14,10 @@
 //   M <kind> <pages> <thp>         map a region; kind: anon anon_shared memfd_shared
 //                                  memfd_private file_shared file_private file_shared_large
 //   A <r> <page> <r|w|n>           access + observe (n = pagemap only)
-//   F                              fork a holder child
+//   F                              fork a child (holds its copies; accesses them on C)
 //   X <child>                      tell child <child> to exit and reap it
+//   C <child> <r> <page> <r|w|n>   child <child> accesses its copy of the page and observes it
+//                                  from its own /proc/self/pagemap (n = pagemap only)
 //   P <r> <first> <n> <prot>       mprotect (prot: PROT_* bits)
 //   D <r> <first> <n>              madvise(MADV_DONTNEED)
 //   G <r> <first> <n>              madvise(MADV_GUARD_INSTALL)
@@ -35,6 +37,7 @@
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -103,8 +106,11 @@ static int nops;
 static char scen_id[64];
 static struct region regions[MAX_REGIONS];
 static int nregions;
-static pid_t children[MAX_CHILDREN];
-static int child_pipes[MAX_CHILDREN];
+// Indexed by fork order (a child keeps its index after exiting), so sized for every fork a scenario can
+// hold; at most MAX_CHILDREN of them are alive at once (scenarioProblems() checks the same).
+static pid_t children[MAX_OPS];
+static int child_pipes[MAX_OPS];   // command pipe to the child (write end)
+static int child_replies[MAX_OPS]; // reply pipe from the child (read end)
 static int nchildren;
 static int pagemap_fd = -1, kpageflags_fd = -1;
 static const char *file_dir = "/var/tmp";
@@ -444,27 +450,148 @@ static int op_uffd_wp(struct region *r, int first, int n, int on) {
   return ioctl(r->uffd, UFFDIO_WRITEPROTECT, &wp) == 0 ? 0 : errno;
 }
 
+
+// ---------- the forked child as an actor ----------
+// A command the parent sends to a child over its command pipe, and the child's reply. Both are fixed-size
+// and far below PIPE_BUF, so each read/write moves a whole record.
+struct child_cmd {
+  int region;
+  int page;
+  char acc;
+};
+struct child_reply {
+  long minflt, majflt, huge_before, huge_after;
+  int segv;
+  uint64_t before_raw, before_kflags, after_raw, after_kflags;
+};
+
+static ssize_t read_full(int fd, void *buf, size_t n) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = read(fd, (char *)buf + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return r < 0 ? -1 : (ssize_t)got;
+    got += (size_t)r;
+  }
+  return (ssize_t)got;
+}
+
+// Write to every page the child's probes will write (its stack near the probe, the signal stack, the
+// probe globals), so that none of them is still shared copy-on-write with the parent: otherwise the
+// first probe would count the child's own copy-on-write faults of those pages.
+static void __attribute__((noinline)) child_warm_stack(void) {
+  volatile char buf[131072];
+  for (size_t i = 0; i < sizeof buf; i += 512) buf[i] = 1;
+}
+
+static void child_loop(int cmd_fd, int reply_fd, char *altstack, size_t altsize) {
+  child_warm_stack();
+  memset(altstack, 1, altsize);
+  probe_armed = 0;
+  (void)sigsetjmp(probe_jmp, 1);
+  (void)thread_minflt();
+  (void)thread_majflt();
+  // The parent's pagemap descriptor reads the parent's page tables: the child opens its own.
+  if (pagemap_fd >= 0) close(pagemap_fd);
+  pagemap_fd = open("/proc/self/pagemap", O_RDONLY);
+  struct child_cmd c;
+  struct child_reply rep;
+  memset(&c, 0, sizeof c);
+  memset(&rep, 0, sizeof rep);
+  (void)read_pm(&c);
+  for (;;) {
+    ssize_t n = read_full(cmd_fd, &c, sizeof c);
+    if (n != (ssize_t)sizeof c) _exit(0); // the parent closed the pipe (exit) or died
+    struct region *r = &regions[c.region];
+    volatile char *p = r->base + (size_t)c.page * PAGE;
+    memset(&rep, 0, sizeof rep);
+    struct pm before = read_pm((const void *)p);
+    rep.huge_before = r->thp ? anon_huge_kb((const void *)p) : -1;
+    volatile int segv = 0;
+    long f0 = thread_minflt();
+    long j0 = thread_majflt();
+    probe_armed = 1;
+    if (sigsetjmp(probe_jmp, 1) == 0) {
+      do_access(p, c.acc);
+    } else {
+      segv = 1;
+    }
+    probe_armed = 0;
+    long f1 = thread_minflt();
+    long j1 = thread_majflt();
+    struct pm after = read_pm((const void *)p);
+    rep.huge_after = r->thp ? anon_huge_kb((const void *)p) : -1;
+    rep.minflt = f1 - f0;
+    rep.majflt = j1 - j0;
+    rep.segv = segv;
+    rep.before_raw = before.raw;
+    rep.before_kflags = before.kflags;
+    rep.after_raw = after.raw;
+    rep.after_kflags = after.kflags;
+    if (write(reply_fd, &rep, sizeof rep) != (ssize_t)sizeof rep) _exit(7);
+  }
+}
+
+// `C`: child `idx` accesses page `page` of its copy of region `ri`; printed like an `A` record (the
+// child's own pagemap view, its own fault counts) plus the child index and the parent's pagemap entry of
+// the same page at the same moment (`parent`), so that `sharedWithParent` can be derived from pfns.
+static int op_child_access(int opi, int idx, int ri, int page, char acc) {
+  if (idx < 0 || idx >= nchildren || children[idx] <= 0) return ECHILD;
+  if (ri < 0 || ri >= nregions || page < 0 || (size_t)page >= regions[ri].pages) return EINVAL;
+  struct child_cmd c;
+  memset(&c, 0, sizeof c);
+  c.region = ri;
+  c.page = page;
+  c.acc = acc;
+  if (write(child_pipes[idx], &c, sizeof c) != (ssize_t)sizeof c) return EPIPE;
+  struct child_reply rep;
+  ssize_t n = read_full(child_replies[idx], &rep, sizeof rep);
+  if (n != (ssize_t)sizeof rep) return EPIPE; // the child died: a clear per-op error, never a hang
+  struct pm parent = read_pm(regions[ri].base + (size_t)page * PAGE);
+  outf("{\"i\":%d,\"op\":\"C\",\"err\":0,\"child\":%d,\"r\":%d,\"p\":%d,\"acc\":\"%c\",\"minflt\":%ld,\"majflt\":%ld,"
+       "\"segv\":%d,\"uffd\":0,\"hugeBefore\":%ld,\"hugeAfter\":%ld,",
+       opi, idx, ri, page, acc, rep.minflt, rep.majflt, rep.segv, rep.huge_before, rep.huge_after);
+  struct pm b = {rep.before_raw, rep.before_kflags}, a = {rep.after_raw, rep.after_kflags};
+  out_pm("before", b);
+  outf(",");
+  out_pm("after", a);
+  outf(",");
+  out_pm("parent", parent);
+  outf("}");
+  return 0;
+}
+
+static char *child_altstack;
+static size_t child_altsize;
+
 static int op_fork(void) {
-  if (nchildren >= MAX_CHILDREN) return EAGAIN;
-  int pfd[2];
+  int alive = 0;
+  for (int i = 0; i < nchildren; i++) alive += children[i] > 0;
+  if (alive >= MAX_CHILDREN || nchildren >= MAX_OPS) return EAGAIN;
+  int pfd[2], rfd[2];
   if (pipe(pfd) != 0) return errno;
+  if (pipe(rfd) != 0) return errno;
   pid_t pid = fork();
   if (pid < 0) return errno;
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     close(pfd[1]);
-    // Drop the write ends held for earlier children, or their EOF never comes.
+    close(rfd[0]);
+    // Drop the pipe ends held for earlier children, or their EOF never comes.
     for (int i = 0; i < nchildren; i++)
-      if (children[i] > 0) close(child_pipes[i]);
-    char c;
-    // Hold the mappings (untouched) until the parent says so or dies.
-    while (read(pfd[0], &c, 1) < 0 && errno == EINTR) {
-    }
+      if (children[i] > 0) {
+        close(child_pipes[i]);
+        close(child_replies[i]);
+      }
+    // Hold the mappings until the parent says so or dies; access pages when told to (`C`).
+    child_loop(pfd[0], rfd[1], child_altstack, child_altsize);
     _exit(0);
   }
   close(pfd[0]);
+  close(rfd[1]);
   children[nchildren] = pid;
   child_pipes[nchildren] = pfd[1];
+  child_replies[nchildren] = rfd[0];
   nchildren++;
   return 0;
 }
@@ -472,6 +599,7 @@ static int op_fork(void) {
 static int op_child_exit(int idx) {
   if (idx < 0 || idx >= nchildren || children[idx] <= 0) return ECHILD;
   close(child_pipes[idx]);
+  close(child_replies[idx]);
   int st;
   while (waitpid(children[idx], &st, 0) < 0 && errno == EINTR) {
   }
@@ -488,6 +616,7 @@ static void cleanup(void) {
   for (int i = 0; i < nchildren; i++)
     if (children[i] > 0) {
       close(child_pipes[i]);
+      close(child_replies[i]);
       kill(children[i], SIGKILL);
       waitpid(children[i], NULL, 0);
     }
@@ -500,6 +629,17 @@ static void cleanup(void) {
 }
 
 static void run_scenario(void) {
+  // Stay on one CPU, the children and the uffd threads too (they inherit the mask): a folio a fault just
+  // allocated waits in that CPU's LRU batch holding a reference, and the reuse check of a later write
+  // fault (wp_can_reuse_anon_folio(), v6.18 mm/memory.c) drains only the local CPU's batch. On another
+  // CPU the reference stays and the write copies a page it would have reused: a timing artifact.
+  int cpu = sched_getcpu();
+  if (cpu >= 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    (void)sched_setaffinity(0, sizeof set, &set);
+  }
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = segv_handler;
@@ -510,9 +650,12 @@ static void run_scenario(void) {
   memset(altstack, 1, sizeof altstack);
   stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
   sigaltstack(&ss, NULL);
+  child_altstack = altstack;
+  child_altsize = sizeof altstack;
   sigaction(SIGSEGV, &sa, NULL);
   sigaction(SIGBUS, &sa, NULL);
   signal(SIGALRM, alarm_handler);
+  signal(SIGPIPE, SIG_IGN); // a child that died makes its op fail with EPIPE, not kill the worker
   alarm(timeout_s);
   pagemap_fd = open("/proc/self/pagemap", O_RDONLY);
   kpageflags_fd = open("/proc/kpageflags", O_RDONLY);
@@ -555,6 +698,10 @@ static void run_scenario(void) {
       break;
     case 'X':
       err = op_child_exit(o->a);
+      break;
+    case 'C':
+      err = op_child_access(i, o->a, o->b, o->c, o->acc);
+      if (!err) continue;
       break;
     case 'P':
       if (!range_ok(o)) {
@@ -658,6 +805,9 @@ int main(int argc, char **argv) {
       break;
     case 'X':
       ok = sscanf(line, "X %d", &o.a) == 1;
+      break;
+    case 'C':
+      ok = sscanf(line, "C %d %d %d %c", &o.a, &o.b, &o.c, &o.acc) == 4 && (o.acc == 'r' || o.acc == 'w' || o.acc == 'n');
       break;
     case 'Y':
       ok = sscanf(line, "Y %d", &o.a) == 1;

@@ -52,6 +52,14 @@ export type StepChoice =
   | { readonly t: 'look'; readonly r: number; readonly p: number }
   | { readonly t: 'fork' }
   | { readonly t: 'exit'; readonly c: number }
+  /** A live child accesses its copy of a page; `c` counts back from the newest live child (0 = newest). */
+  | {
+      readonly t: 'child';
+      readonly c: number;
+      readonly r: number;
+      readonly p: number;
+      readonly access: 'read' | 'write' | 'none';
+    }
   | { readonly t: 'mprotect'; readonly r: number; readonly p: number; readonly n: number; readonly prot: Prot }
   | { readonly t: 'dontneed'; readonly r: number; readonly p: number; readonly n: number }
   | { readonly t: 'guard'; readonly r: number; readonly p: number; readonly n: number; readonly install: boolean }
@@ -134,6 +142,16 @@ export function stepArb(features: ReadonlySet<Feature>, writeback = false): fc.A
   if (features.has('anon-cow')) {
     arbs.push({ weight: 1, arbitrary: fc.record({ t: fc.constant('fork' as const) }) });
     arbs.push({ weight: 1, arbitrary: fc.record({ t: fc.constant('exit' as const), c: fc.nat(3) }) });
+    arbs.push({
+      weight: 1,
+      arbitrary: fc.record({
+        t: fc.constant('child' as const),
+        c: fc.nat(3),
+        r: sel,
+        p: sel,
+        access: fc.constantFrom<'read' | 'write' | 'none'>('write', 'write', 'read', 'none'),
+      }),
+    });
   }
   if (features.has('guard-markers'))
     arbs.push({
@@ -204,6 +222,14 @@ export function buildScenario(
         if (live.length === 0) break;
         const [child] = live.splice(s.c % live.length, 1);
         ops.push({ op: 'exit', child: child! });
+        break;
+      }
+      case 'child': {
+        // Clamped to the live children (every region is mapped before any fork, so each child has them all).
+        if (live.length === 0) break;
+        const r = s.r % regions.length;
+        const child = live[live.length - 1 - (s.c % live.length)]!;
+        ops.push({ op: 'child_access', child, region: r, page: page(r, s.p), access: s.access });
         break;
       }
       case 'mprotect': {

@@ -2,7 +2,9 @@
 // Prediction vs live observation, per op and per probe field, and the feature
 // tags a probe counts toward.
 import {
+  childProbeOf,
   isRawAccess,
+  isRawChildAccess,
   type Maybe,
   normalizeVmas,
   type OpResult,
@@ -133,6 +135,10 @@ export function featuresOf(s: Scenario): Feature[][] {
       case 'msync':
         touch(o.region);
         break;
+      case 'child_access':
+        // The child's copy of a private page is copy-on-write (anon-cow); the region's own features count too.
+        touch(o.region);
+        break;
       case 'exit':
         break;
     }
@@ -150,6 +156,7 @@ export function observedOps(s: Scenario, run: RawRun): OpResult[] | null {
     const raw = run.ops![i];
     if (!raw) return { err: -1 };
     if (isRawAccess(raw)) return { err: raw.err, probe: probeOf(raw, thp[raw.r] ?? false, run.kpageflags !== 0) };
+    if (isRawChildAccess(raw)) return { err: raw.err, probe: childProbeOf(raw, thp[raw.r] ?? false, run.kpageflags !== 0) };
     if (raw.vmas !== undefined && raw.vmas !== '?') return { err: raw.err, vmas: normalizeVmas(raw.vmas) };
     return { err: raw.err };
   });
@@ -179,7 +186,7 @@ export function compareScenario(
     let unknown = cmp(i, 'errno', p.err, ob.err, diffs);
     // The VMA layout after an mprotect() (split and merge, as the callers model them).
     if (p.vmas !== undefined && ob.vmas !== undefined) cmp(i, 'vmas', p.vmas, ob.vmas, diffs);
-    if (o.op === 'access' && p.probe && ob.probe) {
+    if ((o.op === 'access' || o.op === 'child_access') && p.probe && ob.probe) {
       const pp = p.probe;
       const op = ob.probe;
       for (const side of ['before', 'after'] as const)
@@ -194,6 +201,10 @@ export function compareScenario(
         if (k === 'fault' && op.segv) continue; // minflt is not meaningful across a SIGSEGV
         fields++;
         unknown += cmp(i, k, pp[k], op[k], diffs);
+      }
+      if (o.op === 'child_access') {
+        fields++;
+        unknown += cmp(i, 'sharedWithParent', pp.sharedWithParent ?? UNKNOWN, op.sharedWithParent ?? null, diffs);
       }
       probes.push({ op: i, features: feats[i]!, fields, unknownFields: unknown, diffs });
     }
@@ -213,7 +224,7 @@ export function renderTable(s: Scenario, predicted: readonly PredictedOpResult[]
     let obs = `errno=${ob?.err ?? '?'}`;
     if (ob?.probe) {
       const p = ob.probe;
-      obs = `${p.segv ? 'SEGV ' : ''}${p.fault ? `fault${p.faults > 1 ? `x${p.faults}` : ''} ` : 'nofault '}${p.copied ? 'copied ' : ''}${p.uffd ? 'uffd ' : ''}before[${viewStr(p.before)}] after[${viewStr(p.after)}]${p.pmdMapped ? ' pmd' : ''}`;
+      obs = `${p.segv ? 'SEGV ' : ''}${p.fault ? `fault${p.faults > 1 ? `x${p.faults}` : ''} ` : 'nofault '}${p.copied ? 'copied ' : ''}${p.uffd ? 'uffd ' : ''}${p.sharedWithParent ? 'shared-with-parent ' : ''}before[${viewStr(p.before)}] after[${viewStr(p.after)}]${p.pmdMapped ? ' pmd' : ''}`;
     }
     lines.push(`${flag} ${String(i).padStart(3)} ${showOp(o).padEnd(44)} ${obs}`);
     for (const d of mine)

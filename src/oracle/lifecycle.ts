@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Decisive scenarios: each follows a few pages through the life cycle where
 // change_protection() decides something a later access can see (issue 12):
-//   touch (read or write) -> share (fork, fork + child exit, uffd-wp protect
-//   (WP_ASYNC or not), guard, MADV_DONTNEED, a read or write through a second
-//   mapping of the same file or memfd, or nothing) -> change (mprotect away and back,
+//   touch (read or write) -> share (fork, fork + child exit, fork + the child
+//   writes or reads some of the span, uffd-wp protect (WP_ASYNC or not), guard,
+//   MADV_DONTNEED, a read or write through a second mapping of the same file or
+//   memfd, or nothing) -> change (mprotect away and back,
 //   PROT_NONE, UFFDIO_WRITEPROTECT off, mprotect to the same or a wider range)
 //   -> probe (write, read, neighbours) -> again.
 // Built from the same raw choices as the random scenarios (arbitrary.ts
@@ -14,12 +15,24 @@ import type { Feature } from './compare.js';
 import type { Prot, RegionKind, Scenario } from './scenario.js';
 
 type Touch = 'write' | 'read' | 'partial' | 'skip' | 'mixed';
-/** alias-*: the same pages are read or written through a second mapping of the region's file (map_alias). */
 /**
- * uffd-guard: a guard marker on the page past the span, then uffd-wp protect over the span and that page
- * (a marker under a uffd-wp walk and its resolve; anonymous regions only, see buildScenario()).
+ * fork-child-*: the forked child writes or reads some of the span. alias-*: the same pages are read or
+ * written through a second mapping of the region's file (map_alias). uffd-guard: a guard marker on the page
+ * past the span, then uffd-wp protect over the span and that page (a marker under a uffd-wp walk and its
+ * resolve; anonymous regions only, see buildScenario()).
  */
-type Share = 'none' | 'fork' | 'fork-exit' | 'uffd' | 'uffd-guard' | 'dontneed' | 'guard' | 'alias-write' | 'alias-read';
+type Share =
+  | 'none'
+  | 'fork'
+  | 'fork-exit'
+  | 'fork-child-writes'
+  | 'fork-child-reads'
+  | 'uffd'
+  | 'uffd-guard'
+  | 'dontneed'
+  | 'guard'
+  | 'alias-write'
+  | 'alias-read';
 type Change = 'away-back' | 'prot-none' | 'uffd-off' | 'same' | 'wider' | 'uffd-off-then-away-back';
 
 interface Cycle {
@@ -41,6 +54,8 @@ interface Cycle {
   readonly earlyProbe: boolean;
   readonly probeNeighbour: boolean;
   readonly exitAfter: boolean;
+  /** With a fork-child-* share step: the child touches its copy after the parent's change, not before. */
+  readonly childAfter: boolean;
 }
 
 /**
@@ -61,10 +76,22 @@ function cycleSteps(c: Cycle, regionPages: number, partner: number | null): Step
     // mixed: written and read pages side by side (dirty and clean entries in one walk).
     out.push({ t: 'access', r, p, write: c.touch === 'mixed' ? k % 2 === 0 : c.touch !== 'read' });
   });
+  // The forked child's own accesses (c: 0 = the newest live child): every other page of the span, so
+  // the parent's later writes meet both pages the child copied away and pages still shared with it.
+  const childSteps = (): StepChoice[] =>
+    pages
+      .filter((_, k) => k % 2 === 0)
+      .map((p) => ({ t: 'child', c: 0, r, p, access: c.share === 'fork-child-writes' ? 'write' : 'read' }));
+  const childShare = c.share === 'fork-child-writes' || c.share === 'fork-child-reads';
   switch (c.share) {
     case 'fork':
     case 'fork-exit':
       out.push({ t: 'fork' });
+      break;
+    case 'fork-child-writes':
+    case 'fork-child-reads':
+      out.push({ t: 'fork' });
+      if (!c.childAfter) out.push(...childSteps());
       break;
     case 'uffd':
       // Look at the page past the touched ones at once: a marker there (or none) is the walk's decision.
@@ -114,6 +141,7 @@ function cycleSteps(c: Cycle, regionPages: number, partner: number | null): Step
       out.push(mp(c.away, true), mp(c.back, true));
       break;
   }
+  if (childShare && c.childAfter) out.push(...childSteps());
   if (c.probeRead) out.push({ t: 'access', r, p: c.page, write: false });
   for (const p of pages) out.push({ t: 'access', r, p, write: true });
   // The guard marker went through the uffd-wp walks: a read must still hit it.
@@ -124,7 +152,7 @@ function cycleSteps(c: Cycle, regionPages: number, partner: number | null): Step
     out.push({ t: 'look', r, p: c.page + c.span });
     out.push({ t: 'access', r, p: c.page + c.span, write: true });
   }
-  if (c.exitAfter && (c.share === 'fork' || c.share === 'guard')) {
+  if (c.exitAfter && (c.share === 'fork' || c.share === 'guard' || childShare)) {
     out.push({ t: 'exit', c: 0 }, mp(c.away), mp(c.back), { t: 'access', r, p: c.page, write: true });
   }
   return out;
@@ -139,7 +167,9 @@ function regionKinds(features: ReadonlySet<Feature>): RegionKind[] {
 
 function cycleArb(features: ReadonlySet<Feature>): fc.Arbitrary<Cycle> {
   const shares: Share[] = ['none', 'dontneed'];
-  if (features.has('anon-cow')) shares.push('fork', 'fork', 'fork-exit', 'fork-exit');
+  // One fork and one fork-exit of issue 12's four gave their place to the child variants, so the other
+  // share steps (uffd-wp, guard) keep their share of the campaign and the decisive minimums hold.
+  if (features.has('anon-cow')) shares.push('fork', 'fork-child-writes', 'fork-exit', 'fork-child-reads');
   if (features.has('uffd-wp')) shares.push('uffd', 'uffd', 'uffd');
   if (features.has('uffd-wp') && features.has('guard-markers')) shares.push('uffd-guard', 'uffd-guard');
   if (features.has('guard-markers')) shares.push('guard');
@@ -163,6 +193,7 @@ function cycleArb(features: ReadonlySet<Feature>): fc.Arbitrary<Cycle> {
     earlyProbe: fc.boolean(),
     probeNeighbour: fc.boolean(),
     exitAfter: fc.boolean(),
+    childAfter: fc.boolean(),
   });
 }
 

@@ -38,6 +38,16 @@ export interface RawAccess {
   readonly after: RawPagemap;
 }
 
+/**
+ * A forked child's access (runner `C`): the same fields as an `A` record, seen from the child's own
+ * pagemap and fault counters, plus the child index and the parent's pagemap entry of the page right after.
+ */
+export interface RawChildAccess extends Omit<RawAccess, 'op'> {
+  readonly op: 'C';
+  readonly child: number;
+  readonly parent: RawPagemap;
+}
+
 export interface RawOther {
   readonly i: number;
   readonly op: string;
@@ -66,7 +76,7 @@ export function normalizeVmas(raw: string): string {
     .join(';');
 }
 
-export type RawOp = RawAccess | RawOther;
+export type RawOp = RawAccess | RawChildAccess | RawOther;
 
 export interface RawRun {
   readonly id: string;
@@ -105,6 +115,11 @@ export interface Probe {
   readonly uffd: boolean; // a userfaultfd write-protect fault was delivered
   /** The VMA holds a PMD-mapped THP after the access (AnonHugePages > 0); null outside THP regions. */
   readonly pmdMapped: boolean | null;
+  /**
+   * Child probes only: after the access the child maps the very page frame the parent maps at that page
+   * (both present, equal pfn), the decisive observable for copy-on-write; null when pfns are hidden.
+   */
+  readonly sharedWithParent?: boolean | null;
 }
 
 export const UNKNOWN = 'unknown' as const;
@@ -129,6 +144,8 @@ export interface PredictedProbe {
   readonly copied: Maybe<boolean>;
   readonly uffd: Maybe<boolean>;
   readonly pmdMapped: Maybe<boolean | null>;
+  /** Child probes only (see Probe). */
+  readonly sharedWithParent?: Maybe<boolean>;
 }
 
 /** Each op's outcome: an errno (0 = success) and, for access ops, the probe. */
@@ -161,7 +178,7 @@ function view(p: RawPagemap, kpf: boolean): PageView {
  * `kpageflags`: the runner could read /proc/kpageflags. A present page always has a non-zero pfn, so a
  * present page reported with pfn 0 means pagemap hides pfns from this user.
  */
-export function probeOf(a: RawAccess, thpRegion: boolean, kpageflags = true): Probe {
+export function probeOf(a: RawAccess | RawChildAccess, thpRegion: boolean, kpageflags = true): Probe {
   const segv = a.segv === 1;
   const pfnHidden = (a.before.present === 1 && a.before.pfn === 0) || (a.after.present === 1 && a.after.pfn === 0);
   return {
@@ -179,4 +196,18 @@ export function probeOf(a: RawAccess, thpRegion: boolean, kpageflags = true): Pr
 
 export function isRawAccess(o: RawOp): o is RawAccess {
   return o.op === 'A';
+}
+
+export function isRawChildAccess(o: RawOp): o is RawChildAccess {
+  return o.op === 'C' && (o as RawChildAccess).before !== undefined;
+}
+
+/** A child probe: probeOf() of the child's view, plus whether the child and the parent map one page frame. */
+export function childProbeOf(a: RawChildAccess, thpRegion: boolean, kpageflags = true): Probe {
+  const p = probeOf(a, thpRegion, kpageflags);
+  const hidden = (a.after.present === 1 && a.after.pfn === 0) || (a.parent.present === 1 && a.parent.pfn === 0);
+  return {
+    ...p,
+    sharedWithParent: hidden ? null : a.after.present === 1 && a.parent.present === 1 && a.after.pfn === a.parent.pfn,
+  };
 }

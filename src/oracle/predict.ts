@@ -4,11 +4,12 @@
 // regions and their VMAs (regions.ts), the page table (page_table.ts),
 // protection changes through the spec (protection.ts: mprotect_fixup_spec and
 // uffd_wp_range_spec of spec/callers.ts, or another SpecEngine), the fault
-// handlers (faults.ts), fork (fork.ts) and madvise (madvise.ts). Every
+// handlers (faults.ts), fork (fork.ts), madvise (madvise.ts) and the forked
+// children's own accesses (child.ts). Every
 // fault-path rule was checked on the live kernel first (oracle/README.md).
 import type { Decision } from './decisions.js';
 import type { SpecEngine } from './engine.js';
-import { MadviseModel } from './model/madvise.js';
+import { ChildModel } from './model/child.js';
 import type { ModelNotes, ModelSettings } from './model/state.js';
 import type { PredictedOpResult } from './observation.js';
 import type { Scenario } from './scenario.js';
@@ -20,9 +21,14 @@ export interface PredictOptions {
   readonly engine?: SpecEngine;
   /** What the machine's settings allow (default: no mTHP size); see modelSettings() in environment.ts. */
   readonly settings?: ModelSettings;
+  /** The process model class (default ProcessModel); tests pass a subclass with one rule broken. */
+  readonly model?: new (
+    engine?: SpecEngine,
+    settings?: ModelSettings,
+  ) => ProcessModel;
 }
 
-export class ProcessModel extends MadviseModel {}
+export class ProcessModel extends ChildModel {}
 
 export interface Prediction {
   readonly ops: readonly PredictedOpResult[];
@@ -33,7 +39,7 @@ export interface Prediction {
 
 /** Predict every op of a scenario. */
 export function predict(s: Scenario, opts: PredictOptions = {}): Prediction {
-  const m = new ProcessModel(opts.engine, opts.settings);
+  const m = new (opts.model ?? ProcessModel)(opts.engine, opts.settings);
   const decisive: Decision[][] = [];
   const ops = s.ops.map((o): PredictedOpResult => {
     decisive.push(o.op === 'access' ? m.takeDecisions(o.region, o.page, o.access) : []);
@@ -48,6 +54,8 @@ export function predict(s: Scenario, opts: PredictOptions = {}): Prediction {
         return m.fork();
       case 'exit':
         return m.exit(o.child);
+      case 'child_access':
+        return m.childAccess(o.child, o.region, o.page, o.access);
       case 'mprotect': {
         const res = m.mprotect(o.region, o.first, o.count, o.prot);
         return { ...res, vmas: m.vmaLayout(o.region) };

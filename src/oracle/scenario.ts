@@ -35,10 +35,21 @@ export type Op =
   | { readonly op: 'map_alias'; readonly of: number; readonly shared: boolean }
   /** Access one page (or only look at it: 'none') and observe pagemap before and after. */
   | { readonly op: 'access'; readonly region: number; readonly page: number; readonly access: Access }
-  /** Fork a child that holds its copy of the mappings, untouched, until `exit`. */
+  /** Fork a child that holds its copy of the mappings until `exit`; `child_access` makes it touch them. */
   | { readonly op: 'fork' }
   /** The child with this index (0 = first fork) exits and is reaped. */
   | { readonly op: 'exit'; readonly child: number }
+  /**
+   * The live child with this index accesses one page of its copy of a region (mapped before its fork) and
+   * observes it from its own pagemap; also a probe, compared like `access` (plus `sharedWithParent`).
+   */
+  | {
+      readonly op: 'child_access';
+      readonly child: number;
+      readonly region: number;
+      readonly page: number;
+      readonly access: Access;
+    }
   | { readonly op: 'mprotect'; readonly region: number; readonly first: number; readonly count: number; readonly prot: Prot }
   | { readonly op: 'dontneed'; readonly region: number; readonly first: number; readonly count: number }
   | { readonly op: 'guard_install'; readonly region: number; readonly first: number; readonly count: number }
@@ -100,6 +111,7 @@ export function scenarioProblems(s: unknown): string[] {
   const regions: { pages: number; kind: RegionKind; thp: boolean; uffd: boolean }[] = [];
   let forks = 0;
   const exited = new Set<number>();
+  const regionsAtFork: number[] = []; // per child: how many regions it inherited
   for (const [i, o] of ops.entries()) {
     const bad = (m: string): void => {
       out.push(`ops[${i}] (${(o as { op?: string })?.op ?? '?'}): ${m}`);
@@ -144,7 +156,16 @@ export function scenarioProblems(s: unknown): string[] {
         continue;
       case 'fork':
         if (forks - exited.size >= MAX_CHILDREN) bad(`at most ${MAX_CHILDREN} live children`);
+        regionsAtFork.push(regions.length);
         forks++;
+        continue;
+      case 'child_access':
+        if (!['read', 'write', 'none'].includes(o.access)) bad('access must be read, write or none');
+        if (!isInt(o.child) || o.child < 0 || o.child >= forks) bad(`child ${String(o.child)} was never forked`);
+        else if (exited.has(o.child)) bad(`child ${o.child} already exited`);
+        else if (isInt(o.region) && o.region >= regionsAtFork[o.child]! && o.region < regions.length)
+          bad(`region ${o.region} was mapped after child ${o.child} was forked: the child has no copy of it`);
+        range(o.region, o.page, 1);
         continue;
       case 'exit':
         if (!isInt(o.child) || o.child < 0 || o.child >= forks) bad(`child ${String(o.child)} was never forked`);
@@ -211,6 +232,9 @@ export function toRunnerLines(s: Scenario, id: string): string {
       case 'exit':
         lines.push(`X ${o.child}`);
         break;
+      case 'child_access':
+        lines.push(`C ${o.child} ${o.region} ${o.page} ${o.access === 'read' ? 'r' : o.access === 'write' ? 'w' : 'n'}`);
+        break;
       case 'mprotect':
         lines.push(`P ${o.region} ${o.first} ${o.count} ${PROT_BITS[o.prot]}`);
         break;
@@ -251,6 +275,8 @@ export function showOp(o: Op): string {
       return 'fork';
     case 'exit':
       return `child ${o.child} exits`;
+    case 'child_access':
+      return `child ${o.child}: ${o.access === 'none' ? 'look at' : o.access} r${o.region}[${o.page}]`;
     case 'mprotect':
       return `mprotect r${o.region}[${o.first}..+${o.count}] ${o.prot}`;
     case 'dontneed':

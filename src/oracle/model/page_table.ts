@@ -80,7 +80,11 @@ export abstract class PageTableModel extends RegionModel {
       const f = this.folioOf(pmd.pmd.pfn + page);
       return {
         present: true,
-        excl: f ? f.maps[page] === 1 : UNKNOWN,
+        // pagemap_pmd_range() (fs/proc/task_mmu.c, v6.18) decides PM_MMAP_EXCLUSIVE once per PMD, from the
+        // precise mapcount of the PMD's first page, and reports it for every page of the THP (observed on
+        // 6.18.44: a child that copied page 0 away makes every parent page exclusive; one that copied
+        // page 1 away leaves them all shared). PTE-mapped pages are judged one by one.
+        excl: f ? f.maps[0] === 1 : UNKNOWN,
         uffdwp: (pmd.pmd.flags & _PAGE_UFFD_WP) !== 0,
         file: false,
         guard: false,
