@@ -228,7 +228,12 @@ describe('the environment is part of the result', () => {
       if (!existsSync(USE_ZERO_PAGE)) return;
       const before = readSelected(USE_ZERO_PAGE);
       const s: Scenario = { ops: [thpRegion, at(3, 'read'), at(3, 'write'), at(9, 'none')] };
-      const { env, observed } = await agreeUnder(USE_ZERO_PAGE, '0', [s]);
+      // The same in a forked child's copy (its own fault path in the model).
+      const inChild: Scenario = {
+        ops: [thpRegion, { op: 'fork' }, { op: 'child_access', child: 0, region: 0, page: 0, access: 'read' }, at(0, 'write')],
+      };
+      const { env, observed } = await agreeUnder(USE_ZERO_PAGE, '0', [s, inChild]);
+      expect(observed[1]![2]?.probe).toMatchObject({ after: { present: true, zero: false, thp: true } });
       expect(readSelected(USE_ZERO_PAGE)).toBe(before);
       expect(env.useZeroPage).toBe(false);
       expect(observed[0]![1]?.probe).toMatchObject({

@@ -259,9 +259,13 @@ export class ChildModel extends MadviseModel {
     return { err: 0, probe };
   }
 
-  /** The child VMA's bounds and whether a THP may be allocated at `page` in it. */
+  /**
+   * The child VMA's bounds and whether a THP may be allocated at `page` in it (the PMD order enabled for
+   * the VMA, as in PageTableModel.thpEligible(); the child VMA is never uffd-armed).
+   */
   private childThpEligible(r: RegionState, t: ChildRegionState, page: number): boolean {
-    if (!r.thp || r.kind !== 'anon' || r.pages !== PMD_PAGES || t.pmd.kind !== 'none') return false;
+    const enabled = r.thp ? this.settings.anonPmd.hugepage : this.settings.anonPmd.all;
+    if (!enabled || r.kind !== 'anon' || r.pages !== PMD_PAGES || t.pmd.kind !== 'none') return false;
     const [s, e] = t.vmaBounds[page]!;
     return s === 0 && e === PMD_PAGES;
   }
@@ -273,7 +277,9 @@ export class ChildModel extends MadviseModel {
     const vma = t.vmas[page]!;
     if (r.kind === 'anon') {
       if (this.childThpEligible(r, t, page)) {
-        t.pmd = { kind: 'hugezero' }; // do_huge_pmd_anonymous_page(): a read maps the huge zero page
+        // do_huge_pmd_anonymous_page(): a read maps the huge zero page, or with use_zero_page off a new THP.
+        if (this.settings.useZeroPage) t.pmd = { kind: 'hugezero' };
+        else this.childNewThp(c, t);
         return true;
       }
       if (t.pmd.kind === 'none') t.pmd = { kind: 'table' };
@@ -305,6 +311,14 @@ export class ChildModel extends MadviseModel {
     }
   }
 
+  /** A new THP mapped by the child's PMD, writable and dirty (map_anon_folio_pmd()). */
+  private childNewThp(c: number, t: ChildRegionState): void {
+    const f = this.allocFolio(9, true);
+    f.maps.fill(1);
+    for (let i = 0; i < PMD_PAGES; i++) this.children[c]!.pfns.push(f.pfn + i);
+    t.pmd = { kind: 'huge', pmd: pte_mkwrite(pte_mkdirty(mk_pte(f.pfn, t.vmas[0]!.vm_page_prot), CONFIG)) };
+  }
+
   /** A new exclusive anonymous order-0 page in the child, writable and dirty. */
   private childNewAnon(c: number, t: ChildRegionState, page: number): void {
     const f = this.allocFolio(0, true);
@@ -322,10 +336,7 @@ export class ChildModel extends MadviseModel {
   ): { fault: boolean; copied: boolean } | null {
     if (t.pmd.kind === 'hugezero') {
       // do_huge_zero_wp_pmd(): a THP replaces the huge zero page in the child.
-      const f = this.allocFolio(9, true);
-      f.maps.fill(1);
-      for (let i = 0; i < PMD_PAGES; i++) this.children[c]!.pfns.push(f.pfn + i);
-      t.pmd = { kind: 'huge', pmd: pte_mkwrite(pte_mkdirty(mk_pte(f.pfn, t.vmas[0]!.vm_page_prot), CONFIG)) };
+      this.childNewThp(c, t);
       return { fault: true, copied: true };
     }
     if (t.pmd.kind === 'huge') {
@@ -346,10 +357,7 @@ export class ChildModel extends MadviseModel {
     if (pte.kind !== 'present') {
       if (r.kind === 'anon') {
         if (this.childThpEligible(r, t, page)) {
-          const f = this.allocFolio(9, true);
-          f.maps.fill(1);
-          for (let i = 0; i < PMD_PAGES; i++) this.children[c]!.pfns.push(f.pfn + i);
-          t.pmd = { kind: 'huge', pmd: pte_mkwrite(pte_mkdirty(mk_pte(f.pfn, t.vmas[0]!.vm_page_prot), CONFIG)) };
+          this.childNewThp(c, t);
           return { fault: true, copied: false };
         }
         if (t.pmd.kind === 'none') t.pmd = { kind: 'table' };
