@@ -32,6 +32,7 @@ import {
   type Scenario,
   SPEC_ENGINE,
   type SpecEngine,
+  scenarioSkipReason,
 } from '../../src/oracle/index.js';
 import { ORACLE_DIR } from '../../src/oracle/runner.js';
 import { BROKEN_ENGINES } from './broken.js';
@@ -247,6 +248,47 @@ describe('the environment is part of the result', () => {
   );
 
   live(
+    'with the 64 KiB shmem size enabled, shmem faults allocate 64 KiB folios and map them whole where they can, modelled',
+    async () => {
+      const path = '/sys/kernel/mm/transparent_hugepage/hugepages-64kB/shmem_enabled';
+      if (!existsSync(path)) return;
+      const before = readSelected(path);
+      const m = (kind: 'memfd_shared' | 'memfd_private' | 'anon_shared', pages = 32) =>
+        ({ op: 'map', kind, pages, thp: false }) as const;
+      const cases: Scenario[] = [
+        // A write maps all 16 pages of the new folio; a private read too; a private write copies one page.
+        { ops: [m('memfd_shared'), at(5, 'write'), at(4, 'none'), at(15, 'none'), at(16, 'none')] },
+        { ops: [m('anon_shared'), at(5, 'read'), at(0, 'none')] },
+        { ops: [m('memfd_private'), at(5, 'write'), at(4, 'read'), at(6, 'none')] },
+        // A marker in the folio's range, a uffd-armed VMA, or a VMA too small for the folio: one page only.
+        { ops: [m('memfd_shared'), { op: 'guard_install', region: 0, first: 9, count: 1 }, at(5, 'write'), at(4, 'none')] },
+        { ops: [m('memfd_shared'), { op: 'uffd_register', region: 0, unpopulated: false }, at(5, 'write'), at(4, 'none')] },
+        { ops: [m('memfd_shared'), { op: 'mprotect', region: 0, first: 8, count: 8, prot: 'r' }, at(5, 'write'), at(4, 'none')] },
+        // The second mapping of the memfd finds the folio in the page cache.
+        {
+          ops: [
+            m('memfd_shared'),
+            { op: 'map_alias', of: 0, shared: true },
+            at(5, 'write'),
+            { op: 'access', region: 1, page: 9, access: 'read' },
+          ],
+        },
+      ];
+      const { env, observed } = await agreeUnder(path, 'always', cases);
+      expect(readSelected(path)).toBe(before);
+      expect(env.mthpShmem['64kB']).toBe('always');
+      expect(observed[0]!.slice(2).map((o) => o.probe?.after.present)).toEqual([true, true, false]);
+      expect(observed[0]![1]?.probe?.after.thp).toBe(true);
+      expect([3, 4, 5].map((i) => observed[i]![3]?.probe?.after.present)).toEqual([false, false, false]);
+      expect([3, 4].map((i) => observed[i]![2]?.probe?.after.thp)).toEqual([true, true]);
+      expect(observed[5]![2]?.probe?.after.thp).toBe(false);
+      // The default model (no shmem size) predicts small folios: it disagrees with the kernel.
+      expect(compareScenario(cases[0]!, predict(cases[0]!).ops, observed[0]!).diffs.map((d) => d.field)).toContain('after.thp');
+    },
+    { needsRoot: true, timeout: 300_000 },
+  );
+
+  live(
     'a setting left changed by a crashed run is restored at the next start',
     async () => {
       if (!existsSync(MTHP_64K)) return;
@@ -290,6 +332,7 @@ describe('THP settings become model settings (thp_vma_allowable_orders)', () => 
       anonMthpOrders: { all: [], hugepage: [4] },
       anonPmd: { all: false, hugepage: true },
       useZeroPage: true,
+      shmemOrders: { all: [], hugepage: [] },
     });
     expect(modelSettings({ ...base, thp: 'always' }).anonPmd).toEqual({ all: true, hugepage: true });
     expect(modelSettings({ ...base, thp: 'always' }).anonMthpOrders).toEqual({ all: [4], hugepage: [4] });
@@ -302,6 +345,23 @@ describe('THP settings become model settings (thp_vma_allowable_orders)', () => 
     expect(modelSettings({ ...base, useZeroPage: false }).useZeroPage).toBe(false);
     for (const thp of ['always', 'madvise', 'never'])
       expect(environmentLimits({ ...base, thp, useZeroPage: thp !== 'madvise' }).anon).toBeNull();
+  });
+  it('shmem sizes: always and within_size everywhere, advise with MADV_HUGEPAGE, inherit as the global PMD setting allows', () => {
+    const shmem = { '16kB': 'always', '32kB': 'within_size', '64kB': 'advise', '128kB': 'inherit', '2048kB': 'never' };
+    expect(modelSettings({ ...base, mthpShmem: shmem }).shmemOrders).toEqual({ all: [2, 3], hugepage: [2, 3, 4] });
+    expect(modelSettings({ ...base, mthpShmem: shmem, shmemThp: 'always' }).shmemOrders).toEqual({
+      all: [2, 3, 5],
+      hugepage: [2, 3, 4, 5],
+    });
+    expect(modelSettings({ ...base, mthpShmem: shmem, shmemThp: 'advise' }).shmemOrders.hugepage).toContain(5);
+    expect(modelSettings({ ...base, mthpShmem: shmem, shmemThp: 'within_size' }).shmemOrders.all).not.toContain(5);
+    // Modelled: nothing skipped; deny and force are not, and a shmem PMD only skips whole-PMD shmem regions.
+    expect(environmentLimits({ ...base, mthpShmem: shmem }).shmem).toBeNull();
+    expect(environmentLimits({ ...base, shmemThp: 'force' }).shmem).toMatch(/force/);
+    const pmdOn = environmentLimits({ ...base, mthpShmem: { '2048kB': 'always' } });
+    const region = (pages: number): Scenario => ({ ops: [{ op: 'map', kind: 'memfd_shared', pages, thp: false }] });
+    expect(scenarioSkipReason(region(512), pmdOn)).toMatch(/PMD/);
+    expect(scenarioSkipReason(region(32), pmdOn)).toBeNull();
   });
   it('the model follows them: a MADV_HUGEPAGE write maps a PMD only where the PMD order is enabled', () => {
     const s: Scenario = {

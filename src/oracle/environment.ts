@@ -142,6 +142,8 @@ export interface EnvironmentLimits {
   readonly anon: string | null;
   /** Why scenarios with shared-memory regions are skipped, or null. */
   readonly shmem: string | null;
+  /** Why scenarios with a shared-memory region of a whole PMD are skipped, or null. */
+  readonly shmemPmd: string | null;
   /** Why scenarios with ext4 file regions are skipped, or null. */
   readonly file: string | null;
   /** Why scenarios with uffd-wp are skipped, or null. */
@@ -153,6 +155,7 @@ export interface EnvironmentLimits {
 }
 
 const PMD_SIZE_NAME = '2048kB';
+const PMD_PAGES = 512;
 
 /**
  * What the recorded THP settings let an anonymous fault map (ModelSettings), as thp_vma_allowable_orders()
@@ -179,7 +182,31 @@ export function modelSettings(env: OracleEnvironment): ModelSettings {
     anonMthpOrders: { all, hugepage },
     anonPmd: { all: pmd === 'always', hugepage: pmd === 'always' || pmd === 'madvise' },
     useZeroPage: env.useZeroPage,
+    shmemOrders: shmemOrders(env),
   };
+}
+
+/**
+ * The shmem folio orders below PMD order (memfd and shared anonymous memory alike), as measured on 6.18.44
+ * (oracle/README.md) and read in shmem_allowable_huge_orders() (v6.18 mm/shmem.c): a size set to `always`
+ * or `within_size` is used in every VMA (our files are exactly as long as their mapping, so a range inside
+ * the VMA is inside i_size), `advise` in a MADV_HUGEPAGE VMA; `inherit` adds the size only where the global
+ * shmem_enabled allows the PMD size there: `always` everywhere, `advise` in MADV_HUGEPAGE VMAs,
+ * `within_size` never for files shorter than a PMD (all the generated ones). `deny` and `force` are not
+ * modelled (environmentLimits()).
+ */
+function shmemOrders(env: OracleEnvironment): ModelSettings['shmemOrders'] {
+  const all: number[] = [];
+  const hugepage: number[] = [];
+  for (const [size, raw] of Object.entries(env.mthpShmem)) {
+    if (size === PMD_SIZE_NAME || !size.endsWith('kB')) continue;
+    const order = Math.log2(Number(size.slice(0, -2)) / 4);
+    if (!Number.isInteger(order) || order < 1) continue;
+    const m = raw === 'inherit' ? (env.shmemThp === 'always' ? 'always' : env.shmemThp === 'advise' ? 'advise' : 'never') : raw;
+    if (m === 'always' || m === 'within_size') all.push(order);
+    if (m === 'always' || m === 'within_size' || m === 'advise') hugepage.push(order);
+  }
+  return { all, hugepage };
 }
 
 export function environmentLimits(env: OracleEnvironment): EnvironmentLimits {
@@ -192,18 +219,21 @@ export function environmentLimits(env: OracleEnvironment): EnvironmentLimits {
   // The PMD size under any setting is modelled too (thpEligible()): `always` lets a whole-PMD region without
   // MADV_HUGEPAGE fault in a THP, `never` keeps MADV_HUGEPAGE regions on PTEs.
   const anonWhy = anonSizes.length ? [`anonymous mTHP sizes enabled (${anonSizes.join(', ')}): faults may map large folios`] : [];
-  const shmemSizes = Object.entries(env.mthpShmem)
-    .filter(([, mode]) => mode !== 'never' && mode !== 'absent' && !(mode === 'inherit' && env.shmemThp === 'never'))
-    .map(([size, mode]) => `${size}=${mode}`);
-  const shmemWhy = [
-    ...(env.shmemThp !== 'never' && env.shmemThp !== 'absent' && env.shmemThp !== 'deny'
-      ? [`shmem_enabled=${env.shmemThp}`]
-      : []),
-    ...(shmemSizes.length ? [`shmem mTHP sizes enabled (${shmemSizes.join(', ')})`] : []),
-  ];
+  // Shmem sizes below the PMD size are modelled (shmemOrders()); the global `deny` and `force` are not, and
+  // a PMD-size shmem folio is not: it only fits a shared-memory region of a whole PMD.
+  const pmdShmem = env.mthpShmem[PMD_SIZE_NAME] ?? 'inherit';
+  const shmemPmdOn =
+    ['always', 'within_size', 'advise'].includes(pmdShmem) ||
+    (pmdShmem === 'inherit' && ['always', 'within_size', 'advise', 'force'].includes(env.shmemThp));
   return {
     anon: anonWhy.length ? anonWhy.join('; ') : null,
-    shmem: shmemWhy.length ? `${shmemWhy.join('; ')}: shared memory may be held in large folios` : null,
+    shmem:
+      env.shmemThp === 'deny' || env.shmemThp === 'force'
+        ? `shmem_enabled=${env.shmemThp}: the model knows always, within_size, advise and never`
+        : null,
+    shmemPmd: shmemPmdOn
+      ? `shmem PMD THP on (shmem_enabled=${env.shmemThp}, 2048kB=${pmdShmem}): a shared-memory region of a whole PMD may be PMD-mapped`
+      : null,
     file: env.fileDirFs.startsWith('ext2/ext3') ? null : `file regions live on ${env.fileDirFs}, the model knows ext4`,
     uffd: env.uffdWp === false ? 'the kernel is built without CONFIG_PTE_MARKER_UFFD_WP' : null,
     wpUnpopulated:
@@ -217,8 +247,9 @@ export function scenarioSkipReason(s: Scenario, limits: EnvironmentLimits): stri
   for (const o of s.ops) {
     if (o.op === 'map') {
       if (o.kind === 'anon' && limits.anon) return limits.anon;
-      if ((o.kind === 'memfd_shared' || o.kind === 'anon_shared' || o.kind === 'memfd_private') && limits.shmem)
-        return limits.shmem;
+      const shmem = o.kind === 'memfd_shared' || o.kind === 'anon_shared' || o.kind === 'memfd_private';
+      if (shmem && limits.shmem) return limits.shmem;
+      if (shmem && o.pages >= PMD_PAGES && limits.shmemPmd) return limits.shmemPmd;
       if (o.kind.startsWith('file_') && limits.file) return limits.file;
     }
     if (o.op === 'uffd_register' && limits.uffd) return limits.uffd;

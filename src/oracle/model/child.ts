@@ -288,9 +288,13 @@ export class ChildModel extends MadviseModel {
     }
     if (t.pmd.kind === 'none') t.pmd = { kind: 'table' };
     this.childFaultAround(c, r, t, page);
-    const pfn = this.cachePage(r, page);
-    t.ptes[page] = mk_pte(pfn, vma.vm_page_prot);
-    this.childMap(c, pfn);
+    // finish_fault(): the page or its whole large folio; the child VMA is never uffd-armed.
+    const bounds = t.vmaBounds[page]!;
+    const pfn = this.cachePage(r, page, bounds);
+    for (const q of this.finishFaultPages(t.ptes, page, pfn, bounds, false)) {
+      t.ptes[q] = mk_pte(pfn + (q - page), vma.vm_page_prot);
+      this.childMap(c, pfn + (q - page));
+    }
     return true;
   }
 
@@ -379,14 +383,17 @@ export class ChildModel extends MadviseModel {
       if (t.pmd.kind === 'none') t.pmd = { kind: 'table' };
       if (isPrivate(r.kind)) {
         // do_cow_fault(): the file page is looked up (shmem allocates it), the child gets an anonymous copy.
-        this.cachePage(r, page);
+        this.cachePage(r, page, t.vmaBounds[page]!);
         this.childNewAnon(c, t, page);
         return { fault: true, copied: false };
       }
-      // do_shared_fault(): the page-cache page, writable and dirty.
-      const pfn = this.cachePage(r, page);
-      this.childMap(c, pfn);
-      t.ptes[page] = pte_mkwrite(pte_mkdirty(mk_pte(pfn, t.vmas[page]!.vm_page_prot), CONFIG));
+      // do_shared_fault(): the page-cache page (or its whole large folio), writable and dirty.
+      const bounds = t.vmaBounds[page]!;
+      const pfn = this.cachePage(r, page, bounds);
+      for (const q of this.finishFaultPages(t.ptes, page, pfn, bounds, false)) {
+        this.childMap(c, pfn + (q - page));
+        t.ptes[q] = pte_mkwrite(pte_mkdirty(mk_pte(pfn + (q - page), t.vmas[q]!.vm_page_prot), CONFIG));
+      }
       return { fault: true, copied: false };
     }
     // Present, read-only.

@@ -127,11 +127,15 @@ export abstract class FaultModel extends ProtectionModel {
         this.mapPfn(pfn);
       }
     }
-    const pfn = this.cachePage(r, page);
-    let p = mk_pte(pfn, vma.vm_page_prot);
-    if (markerWp) p = pte_mkuffd_wp(p);
-    r.ptes[page] = p;
-    this.mapPfn(pfn);
+    // __do_fault() -> finish_fault(): the page, or its whole large folio (finishFaultPages()).
+    const bounds = this.vmaRange(r, page);
+    const pfn = this.cachePage(r, page, bounds);
+    for (const q of this.finishFaultPages(r.ptes, page, pfn, bounds, r.uffd !== null)) {
+      let p = mk_pte(pfn + (q - page), vma.vm_page_prot);
+      if (markerWp && q === page) p = pte_mkuffd_wp(p);
+      r.ptes[q] = p;
+      this.mapPfn(pfn + (q - page));
+    }
     return true;
   }
   /**
@@ -239,11 +243,14 @@ export abstract class FaultModel extends ProtectionModel {
           f.maps[0] = 1;
           r.ptes[page] = this.newAnonPte(r, page, f.pfn, markerWp);
         } else {
-          // do_shared_fault(): the page-cache page, mapped writable and dirty.
+          // do_shared_fault(): the page-cache page (or its whole large folio), mapped writable and dirty.
           this.ensureTable(r);
-          const pfn = this.cachePage(r, page);
-          this.mapPfn(pfn);
-          r.ptes[page] = this.newCachePte(r, page, pfn, markerWp);
+          const bounds = this.vmaRange(r, page);
+          const pfn = this.cachePage(r, page, bounds);
+          for (const q of this.finishFaultPages(r.ptes, page, pfn, bounds, r.uffd !== null)) {
+            this.mapPfn(pfn + (q - page));
+            r.ptes[q] = this.newCachePte(r, q, pfn + (q - page), markerWp && q === page);
+          }
         }
         continue;
       }

@@ -17,11 +17,10 @@ import type { Maybe, PredictedView } from '../observation.js';
 import { UNKNOWN } from '../observation.js';
 
 import { RegionModel } from './regions.js';
-import { CONFIG, type ModelSettings, PMD_PAGES, type RegionState, ZERO_PFN } from './state.js';
+import { CONFIG, PMD_PAGES, type RegionState, ZERO_PFN } from './state.js';
 
 export abstract class PageTableModel extends RegionModel {
   // ---------- the page table ----------
-  protected abstract readonly settings: ModelSettings;
   /**
    * An anonymous fault may map a whole PMD: the PMD order is enabled for this VMA (ModelSettings.anonPmd),
    * the region is one whole PMD, nothing is mapped there yet, no uffd-wp, and one VMA covers it.

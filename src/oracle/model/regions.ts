@@ -2,14 +2,15 @@
 // The region (VMA) model: a region is a PMD-aligned mapping; its VMAs are the
 // runs of equal protection and compatible anon_vma inside it (mprotect splits
 // and vma_merge joins them).
-import { mkVma, NONE_PTE, VM_EXEC, VM_READ, VM_SHARED, VM_UFFD_WP, VM_WRITE, type Vma } from '../../pte/index.js';
+import { mkVma, NONE_PTE, type Pte, VM_EXEC, VM_READ, VM_SHARED, VM_UFFD_WP, VM_WRITE, type Vma } from '../../pte/index.js';
 import { type PredictedOpResult, UNKNOWN } from '../observation.js';
 import { aliasKind, PROT_BITS, type RegionKind } from '../scenario.js';
 
 import { FolioTracker } from './folios.js';
-import { CONFIG, isFile, isPrivate, type ModelNotes, PMD_PAGES, type RegionState } from './state.js';
+import { CONFIG, isFile, isPrivate, isShmem, type ModelNotes, type ModelSettings, PMD_PAGES, type RegionState } from './state.js';
 
 export abstract class RegionModel extends FolioTracker {
+  protected abstract readonly settings: ModelSettings;
   protected readonly regions: RegionState[] = [];
   protected nextAv = 1;
   readonly notes: ModelNotes = { unknownReasons: [], specErrors: [] };
@@ -101,12 +102,54 @@ export abstract class RegionModel extends FolioTracker {
     }
     return out.join(';');
   }
-  protected cachePage(r: RegionState, page: number): number {
+  /**
+   * The page-cache page at `page`, allocated if missing. A shmem fault allocates the highest enabled order
+   * (ModelSettings.shmemOrders) whose aligned range lies inside the faulting VMA (`bounds`, default the
+   * region's VMA at `page`: thp_vma_suitable_orders()) and holds no page-cache page yet (the xa_find() test of
+   * shmem_suitable_orders(), v6.18 mm/shmem.c); else order 0. Other kinds get order 0 (ext4 files are
+   * filled before the scenario starts).
+   */
+  protected cachePage(r: RegionState, page: number, bounds: readonly [number, number] = this.vmaRange(r, page)): number {
     const have = r.cache[page];
     if (have !== null && have !== undefined) return have;
-    const f = this.allocFolio(0, false);
-    r.cache[page] = f.pfn;
-    return f.pfn;
+    let order = 0;
+    if (isShmem(r.kind)) {
+      const orders = r.thp ? this.settings.shmemOrders.hugepage : this.settings.shmemOrders.all;
+      const [s, e] = bounds;
+      for (const o of [...orders].sort((a, b) => b - a)) {
+        const start = page - (page % (1 << o));
+        if (start < s || start + (1 << o) > e) continue;
+        if (r.cache.slice(start, start + (1 << o)).some((p) => p !== null)) continue;
+        order = o;
+        break;
+      }
+    }
+    const f = this.allocFolio(order, false);
+    const start = page - (page % (1 << order));
+    for (let k = 0; k < 1 << order; k++) r.cache[start + k] = f.pfn + k;
+    return f.pfn + (page - start);
+  }
+  /**
+   * The pages a file fault maps with the page-cache page `pfn` at `page` (finish_fault(), v6.18 mm/memory.c):
+   * the whole large folio when it lies inside the VMA (`bounds`) and one PTE table, the VMA is not uffd-armed
+   * and every entry over it is empty (a marker is not); else the faulting page alone. Observed on 6.18.44 for
+   * shmem and ext4 folios alike.
+   */
+  protected finishFaultPages(
+    ptes: readonly Pte[],
+    page: number,
+    pfn: number,
+    bounds: readonly [number, number],
+    uffdArmed: boolean,
+  ): number[] {
+    const f = this.folioOf(pfn);
+    if (!f || f.order === 0 || uffdArmed) return [page];
+    const start = page - (pfn - f.pfn);
+    const end = start + (1 << f.order);
+    if (start < bounds[0] || end > bounds[1] || Math.floor(start / PMD_PAGES) !== Math.floor((end - 1) / PMD_PAGES))
+      return [page];
+    if (ptes.slice(start, end).some((p) => p.kind !== 'none')) return [page];
+    return Array.from({ length: end - start }, (_, k) => start + k);
   }
   // ---------- ops ----------
   map(kind: RegionKind, pages: number, thp: boolean): PredictedOpResult {

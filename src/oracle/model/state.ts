@@ -95,6 +95,12 @@ export interface ModelSettings {
    * without it the read allocates a THP (do_huge_pmd_anonymous_page(), v6.18 mm/huge_memory.c).
    */
   readonly useZeroPage: boolean;
+  /**
+   * The folio orders below PMD order a shmem fault (memfd or shared anonymous memory) may allocate in the
+   * page cache: `all` in every VMA, `hugepage` in a MADV_HUGEPAGE one (shmem_allowable_huge_orders(), v6.18
+   * mm/shmem.c, as measured on 6.18.44: see modelSettings()).
+   */
+  readonly shmemOrders: { readonly all: readonly number[]; readonly hugepage: readonly number[] };
 }
 
 /** The machine's defaults: THP `madvise`, no other size, the huge zero page in use. */
@@ -102,7 +108,10 @@ export const DEFAULT_SETTINGS: ModelSettings = Object.freeze({
   anonMthpOrders: { all: [], hugepage: [] },
   anonPmd: { all: false, hugepage: true },
   useZeroPage: true,
+  shmemOrders: { all: [], hugepage: [] },
 });
+
+export const isShmem = (k: RegionKind): boolean => k === 'memfd_shared' || k === 'memfd_private' || k === 'anon_shared';
 
 export const isPrivate = (k: RegionKind): boolean => k === 'anon' || k === 'memfd_private' || k === 'file_private';
 export const isFile = (k: RegionKind): boolean => k === 'file_shared' || k === 'file_private' || k === 'file_shared_large';
