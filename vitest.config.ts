@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // One fast-check seed for the whole run. The config is evaluated once in the
 // main process before any worker starts, and workers inherit process.env, so
@@ -22,12 +22,34 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['properties/**/*.test.ts'],
     setupFiles: ['./vitest.setup.ts'],
     globalSetup: ['./vitest.global.ts'],
     reporters: ['default', 'json'],
     outputFile: { json: 'reports/vitest.json' },
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Files named *.system.test.ts change a system-wide setting (sysfs THP knobs) for a few seconds: they
+    // run one at a time after every other file has finished (groupOrder), so that no live-kernel campaign
+    // of another file runs while a setting is changed under it.
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'main',
+          include: ['properties/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'properties/**/*.system.test.ts'],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'system',
+          include: ['properties/**/*.system.test.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

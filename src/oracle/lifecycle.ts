@@ -148,7 +148,8 @@ function cycleSteps(c: Cycle, regionPages: number, partner: number | null): Step
   if (c.share === 'uffd-guard') out.push({ t: 'access', r, p: c.page + c.span, write: false });
   // Through the other mapping after the change: the page cache is one, the page tables are two.
   if (partner !== null && c.share.startsWith('alias')) out.push({ t: 'access', r: partner, p: c.page, write: true });
-  if (c.probeNeighbour) {
+  // After a uffd-wp share the page past the span carries the walk's marker decision: always probe it.
+  if (c.probeNeighbour || c.share === 'uffd') {
     out.push({ t: 'look', r, p: c.page + c.span });
     out.push({ t: 'access', r, p: c.page + c.span, write: true });
   }
@@ -169,9 +170,10 @@ function cycleArb(features: ReadonlySet<Feature>): fc.Arbitrary<Cycle> {
   const shares: Share[] = ['none', 'dontneed'];
   // One fork and one fork-exit of issue 12's four gave their place to the child variants, so the other
   // share steps (uffd-wp, guard) keep their share of the campaign and the decisive minimums hold.
-  if (features.has('anon-cow')) shares.push('fork', 'fork-child-writes', 'fork-exit', 'fork-child-reads');
-  if (features.has('uffd-wp')) shares.push('uffd', 'uffd', 'uffd');
-  if (features.has('uffd-wp') && features.has('guard-markers')) shares.push('uffd-guard', 'uffd-guard');
+  if (features.has('anon-cow'))
+    shares.push('fork', 'fork-child-writes', 'fork-child-writes', 'fork-exit', 'fork-child-reads', 'fork-child-reads');
+  if (features.has('uffd-wp')) shares.push('uffd', 'uffd', 'uffd', 'uffd');
+  if (features.has('uffd-wp') && features.has('guard-markers')) shares.push('uffd-guard');
   if (features.has('guard-markers')) shares.push('guard');
   if (aliasable(features)) shares.push('alias-write', 'alias-read');
   const changes: Change[] = ['away-back', 'away-back', 'away-back', 'same', 'wider'];
