@@ -42,9 +42,12 @@ const KILLED_AT_PINNED: readonly HeldOutEngineId[] = [
   'protect-skips-readonly-entries',
   'mprotect-clears-uffd-markers',
   'guard-marker-gets-uffd-wp',
+  'resolve-drops-guard-markers',
   'mprotect-walks-with-old-vma',
+  'huge-pmd-upgrade-ignores-exclusive',
   'exclusive-read-from-head-page',
   'modify-keeps-write',
+  'prot-none-not-applied',
   'try-from-old-flags',
 ];
 
