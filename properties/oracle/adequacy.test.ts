@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   type CampaignResult,
-  campaignFailures,
   DECISIONS,
   DECISIVE_MINIMUM_AT_500,
   type Decision,
@@ -19,7 +18,6 @@ import {
   FEATURES,
   type Feature,
   featureShortfalls,
-  formatCampaign,
   judgeEngines,
   modelSettings,
   type OracleEnvironment,
@@ -31,7 +29,7 @@ import {
 } from '../../src/oracle/index.js';
 import { ORACLE_DIR } from '../../src/oracle/runner.js';
 import { BROKEN_ENGINES } from './broken.js';
-import { liveTally } from './live.js';
+import { assertClean, liveTally } from './live.js';
 
 const live = liveTally('adequacy.test.ts');
 const REPO = join(ORACLE_DIR, '..');
@@ -67,13 +65,6 @@ describe('adequacy: the campaign kills every broken spec', () => {
     { timeout: 300_000 },
   );
 });
-
-function assertClean(r: CampaignResult): void {
-  const text = formatCampaign(r);
-  expect(r.failedRuns, text).toBe(0);
-  expect(r.disagreeProbes, text).toBe(0);
-  expect(campaignFailures(r), text).toEqual([]);
-}
 
 describe('the environment is part of the result', () => {
   live(

@@ -19,10 +19,10 @@ import {
   readEnvironment,
   runScenarios,
   type Scenario,
-  SPEC_ENGINE,
   type SpecEngine,
   scenarioArb,
   scenarioSkipReason,
+  scenariosTheSpecFails,
 } from '../../src/oracle/index.js';
 
 export interface HeldOutVerdict {
@@ -49,13 +49,7 @@ export function judgeObserved(
   engines: Readonly<Record<string, SpecEngine>>,
   settings = modelSettings(readEnvironment()),
 ): { readonly noise: number[]; readonly verdicts: Record<string, HeldOutVerdict> } {
-  const noise: number[] = [];
-  scenarios.forEach((s, i) => {
-    const ob = observed[i];
-    if (!ob) return;
-    const p = predict(s, { engine: SPEC_ENGINE, settings });
-    if (p.notes.specErrors.length > 0 || compareScenario(s, p.ops, ob).diffs.length > 0) noise.push(i);
-  });
+  const noise = scenariosTheSpecFails(scenarios, observed, settings);
   const verdicts: Record<string, HeldOutVerdict> = {};
   for (const [name, engine] of Object.entries(engines)) {
     let disagreeing = 0;

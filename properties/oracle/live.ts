@@ -3,8 +3,16 @@
 // tests through liveTest(); afterAll prints how many ran and, for the rest,
 // why they were skipped (issue 12 item 3), so a machine without a compiler or
 // without root is never mistaken for a passing oracle.
-import { afterAll, it } from 'vitest';
-import { buildRunner } from '../../src/oracle/index.js';
+import { afterAll, expect, it } from 'vitest';
+import { buildRunner, type CampaignResult, campaignFailures, formatCampaign } from '../../src/oracle/index.js';
+
+/** A campaign that ran every scenario and found no disagreement and no other failure. */
+export function assertClean(r: CampaignResult): void {
+  const text = formatCampaign(r);
+  expect(r.failedRuns, text).toBe(0);
+  expect(r.disagreeProbes, text).toBe(0);
+  expect(campaignFailures(r), text).toEqual([]);
+}
 
 const avail = buildRunner();
 export const liveAvailable = avail.ok;

@@ -10,11 +10,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect } from 'vitest';
 import {
-  type CampaignResult,
-  campaignFailures,
   checkScenarios,
   compareScenario,
-  formatCampaign,
   predict,
   readEnvironment,
   renderTable,
@@ -22,7 +19,7 @@ import {
   type Scenario,
 } from '../../src/oracle/index.js';
 import { ORACLE_DIR } from '../../src/oracle/runner.js';
-import { liveTally } from './live.js';
+import { assertClean, liveTally } from './live.js';
 import { readSelected, restorePending, withSysfs } from './sysfs.js';
 
 const live = liveTally('settings.system.test.ts');
@@ -31,13 +28,6 @@ afterAll(() => {
   restorePending();
 });
 const MTHP_64K = '/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled';
-
-function assertClean(r: CampaignResult): void {
-  const text = formatCampaign(r);
-  expect(r.failedRuns, text).toBe(0);
-  expect(r.disagreeProbes, text).toBe(0);
-  expect(campaignFailures(r), text).toEqual([]);
-}
 
 describe('THP settings on the live kernel, each modelled, each restored', () => {
   live(

@@ -581,6 +581,25 @@ export interface EngineVerdict {
  * engine's predictions fail. Used to measure the oracle's adequacy (a campaign that cannot tell a broken
  * spec from the spec cannot vouch for the spec); the kernel runs once, however many engines are judged.
  */
+/**
+ * The indices of the scenarios the real spec itself fails against these observations (refused or
+ * disagreeing): a kernel timing transient or a model gap, never a kill to credit a broken engine with.
+ */
+export function scenariosTheSpecFails(
+  scenarios: readonly Scenario[],
+  observed: readonly (readonly OpResult[] | null)[],
+  settings: ModelSettings,
+): number[] {
+  const out: number[] = [];
+  scenarios.forEach((s, i) => {
+    const ob = observed[i];
+    if (!ob) return;
+    const p = predict(s, { engine: SPEC_ENGINE, settings });
+    if (p.notes.specErrors.length > 0 || compareScenario(s, p.ops, ob).diffs.length > 0) out.push(i);
+  });
+  return out;
+}
+
 export async function judgeEngines(
   opts: Pick<CampaignOptions, 'runs' | 'seed' | 'features' | 'largeFileFolios' | 'writeback' | 'batchSize'>,
   engines: Readonly<Record<string, SpecEngine>>,
@@ -616,13 +635,7 @@ export async function judgeEngines(
       observed.push(observedOps(s, runs[k]!));
     });
   }
-  const specFails = new Set<number>();
-  scenarios.forEach((s, i) => {
-    const ob = observed[i];
-    if (!ob) return;
-    const p = predict(s, { engine: SPEC_ENGINE, settings });
-    if (p.notes.specErrors.length > 0 || compareScenario(s, p.ops, ob).diffs.length > 0) specFails.add(i);
-  });
+  const specFails = new Set(scenariosTheSpecFails(scenarios, observed, settings));
   const verdicts: Record<string, EngineVerdict> = {};
   for (const [name, engine] of Object.entries(engines)) {
     let disagreeing = 0;

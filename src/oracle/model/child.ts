@@ -25,7 +25,6 @@
 import {
   _PAGE_SPECIAL,
   mk_pte,
-  mkVma,
   NONE_PTE,
   type PresentPte,
   PTE_MARKER_GUARD,
@@ -35,20 +34,19 @@ import {
   pte_mkclean,
   pte_mkdirty,
   pte_mkwrite,
-  pte_protnone,
   pte_write,
   pte_wrprotect,
   VM_SHARED,
-  VM_UFFD_WP,
   type Vma,
 } from '../../pte/index.js';
 import { make_pte_marker } from '../../pte/softleaf.js';
-import type { PredictedOpResult, PredictedProbe, PredictedView } from '../observation.js';
+import type { PredictedOpResult, PredictedProbe } from '../observation.js';
 import { UNKNOWN } from '../observation.js';
-import { PROT_BITS, type Prot } from '../scenario.js';
+import type { Prot } from '../scenario.js';
 
+import { unknownProbe } from './faults.js';
 import { MadviseModel } from './madvise.js';
-import { CONFIG, FAULT_AROUND_PAGES, isFile, isPrivate, PMD_PAGES, type PmdState, type RegionState, ZERO_PFN } from './state.js';
+import { CONFIG, FAULT_AROUND_PAGES, isPrivate, PMD_PAGES, type PmdState, type RegionState, ZERO_PFN } from './state.js';
 
 /** A child's copy of one region: its page table and its VMAs as they were at fork. */
 export interface ChildRegionState {
@@ -63,37 +61,9 @@ export interface ChildRegionState {
 
 type Access = 'read' | 'write' | 'none';
 
-const unknownView = (): PredictedView => ({
-  present: UNKNOWN,
-  excl: UNKNOWN,
-  uffdwp: UNKNOWN,
-  file: UNKNOWN,
-  guard: UNKNOWN,
-  zero: UNKNOWN,
-  thp: UNKNOWN,
-});
-
 export class ChildModel extends MadviseModel {
   /** Per child index (fork order): its copy of every region mapped before its fork. */
   protected readonly childTables: ChildRegionState[][] = [];
-
-  /** The child VMA holding `page`: the parent's VMA at fork without VM_UFFD_WP (dup_userfaultfd()). */
-  private childVma(r: RegionState, page: number): Vma {
-    const [s, e] = this.vmaRange(r, page);
-    const file = isFile(r.kind);
-    return mkVma(
-      {
-        start: r.base + s,
-        end: r.base + e,
-        flags: this.vmFlags(r, page) & ~VM_UFFD_WP,
-        anonymous: r.kind === 'anon',
-        ops: { page_mkwrite: file, pfn_mkwrite: false },
-        fileCanWriteback: file,
-        uffdWpUnpopulated: false,
-      },
-      CONFIG,
-    );
-  }
 
   override fork(): PredictedOpResult {
     // The parent side (mapcounts, PageAnonExclusive cleared, COW write-protect) is ForkModel's; the
@@ -106,7 +76,7 @@ export class ChildModel extends MadviseModel {
       for (let i = 0; i < r.pages; i++) {
         const [s, e] = this.vmaRange(r, i);
         vmaBounds.push([s, e]);
-        vmas.push(s === i || vmas.length === 0 ? this.childVma(r, i) : vmas[i - 1]!);
+        vmas.push(s === i || vmas.length === 0 ? this.vmaOf(r, i, true) : vmas[i - 1]!);
       }
       const ptes: Pte[] = r.ptes.map((pte, i) => (copies(i) ? this.copyForChild(r, pte) : NONE_PTE));
       let pmd: PmdState = r.pmd.kind === 'none' ? { kind: 'none' } : { kind: 'table' };
@@ -205,40 +175,20 @@ export class ChildModel extends MadviseModel {
     if (!t || !this.children[c]?.alive) return { err: 10 }; // ECHILD (validation keeps this from happening)
     const rv = this.asRegion(r, t);
     const before = this.view(rv, page);
-    const unknownProbe = (why: string): PredictedOpResult => {
+    const unknown = (why: string): PredictedOpResult => {
       if (!this.notes.unknownReasons.includes(why)) this.notes.unknownReasons.push(why);
-      return {
-        err: 0,
-        probe: {
-          before: unknownView(),
-          after: unknownView(),
-          segv: UNKNOWN,
-          fault: UNKNOWN,
-          faults: UNKNOWN,
-          copied: UNKNOWN,
-          uffd: UNKNOWN,
-          pmdMapped: r.thp ? UNKNOWN : null,
-          sharedWithParent: UNKNOWN,
-        },
-      };
+      return { err: 0, probe: { ...unknownProbe(r.thp), sharedWithParent: UNKNOWN } };
     };
-    if (r.unknownWhy !== null) return unknownProbe(`child access in a region the model gave up on (${r.unknownWhy})`);
+    if (r.unknownWhy !== null) return unknown(`child access in a region the model gave up on (${r.unknownWhy})`);
     let segv = false;
     let fault = false;
     let copied = false;
     if (access !== 'none') {
-      const bits = PROT_BITS[t.prot[page]!];
-      const pte = t.ptes[page]!;
-      const guarded =
-        t.pmd.kind !== 'huge' && t.pmd.kind !== 'hugezero' && pte.kind === 'softleaf' && (pte.offset & PTE_MARKER_GUARD) !== 0;
-      // Entry first, as the MMU reads it (FaultModel.access()): an entry that allows the access is used.
-      const entry = t.pmd.kind === 'huge' ? t.pmd.pmd : t.pmd.kind === 'hugezero' ? null : pte;
-      const entryAllows = entry?.kind === 'present' && !pte_protnone(entry) && (access === 'read' || pte_write(entry));
-      if (!entryAllows && (bits === 0 || (access === 'write' && !(bits & 2)) || guarded)) segv = true;
+      if (this.accessSegv(t.pmd, t.ptes[page]!, t.prot[page]!, access)) segv = true;
       else if (access === 'read') fault = this.childReadFault(c, r, t, page);
       else {
         const w = this.childWriteFault(c, r, t, page);
-        if (w === null) return unknownProbe('a child write to a large anonymous folio only the child maps (reuse not modelled)');
+        if (w === null) return unknown('a child write to a large anonymous folio only the child maps (reuse not modelled)');
         fault = w.fault;
         copied = w.copied;
       }

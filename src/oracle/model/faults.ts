@@ -6,30 +6,27 @@ import {
   _PAGE_SPECIAL,
   mk_pte,
   type PresentPte,
-  PTE_MARKER_GUARD,
   PTE_MARKER_UFFD_WP,
   pte_clear_uffd_wp,
   pte_mkdirty,
   pte_mkuffd_wp,
   pte_mkwrite,
-  pte_protnone,
   pte_uffd_wp,
   pte_write,
   VM_SHARED,
 } from '../../pte/index.js';
 import type { PredictedOpResult, PredictedProbe, PredictedView } from '../observation.js';
 import { UNKNOWN } from '../observation.js';
-import { PROT_BITS } from '../scenario.js';
 
 import { ProtectionModel } from './protection.js';
 import { CONFIG, FAULT_AROUND_PAGES, isPrivate, PMD_PAGES, type RegionState, ZERO_PFN } from './state.js';
 
-function unknownView(): PredictedView {
+export function unknownView(): PredictedView {
   return { present: UNKNOWN, excl: UNKNOWN, uffdwp: UNKNOWN, file: UNKNOWN, guard: UNKNOWN, zero: UNKNOWN, thp: UNKNOWN };
 }
 
 /** Every field unknown (a region the model gave up on); pmdMapped stays null outside THP regions. */
-function unknownProbe(p: PredictedProbe): PredictedProbe {
+export function unknownProbe(thpRegion: boolean): PredictedProbe {
   return {
     before: unknownView(),
     after: unknownView(),
@@ -38,7 +35,7 @@ function unknownProbe(p: PredictedProbe): PredictedProbe {
     faults: UNKNOWN,
     copied: UNKNOWN,
     uffd: UNKNOWN,
-    pmdMapped: p.pmdMapped === null ? null : UNKNOWN,
+    pmdMapped: thpRegion ? UNKNOWN : null,
   };
 }
 
@@ -51,17 +48,7 @@ export abstract class FaultModel extends ProtectionModel {
     let copied = false;
     let uffd = false;
     if (access !== 'none' && r.unknownWhy === null) {
-      const bits = PROT_BITS[r.prot[page]!];
-      const pte = r.ptes[page]!;
-      const guarded =
-        r.pmd.kind !== 'huge' && r.pmd.kind !== 'hugezero' && pte.kind === 'softleaf' && (pte.offset & PTE_MARKER_GUARD) !== 0;
-      // The MMU reads the entry before anything else: an entry that allows the access is used with no fault,
-      // whatever the VMA says; only a fault reaches the VMA check (SIGSEGV) and the handlers. So an entry the
-      // spec left more permissive than its VMA shows up as a missing SIGSEGV or fault. (The huge zero page
-      // never reaches the spec here: the VMA decides for it.)
-      const entry = r.pmd.kind === 'huge' ? r.pmd.pmd : r.pmd.kind === 'hugezero' ? null : pte;
-      const entryAllows = entry?.kind === 'present' && !pte_protnone(entry) && (access === 'read' || pte_write(entry));
-      if (!entryAllows && (bits === 0 || (access === 'write' && !(bits & 2)) || guarded)) segv = true;
+      if (this.accessSegv(r.pmd, r.ptes[page]!, r.prot[page]!, access)) segv = true;
       else if (access === 'read') fault = this.readFault(r, page);
       else {
         const w = this.writeFault(r, page);
@@ -84,7 +71,7 @@ export abstract class FaultModel extends ProtectionModel {
       uffd,
       pmdMapped: this.hasPmdMapping(r),
     };
-    return { err: 0, probe: r.unknownWhy !== null ? unknownProbe(probe) : probe };
+    return { err: 0, probe: r.unknownWhy !== null ? unknownProbe(probe.pmdMapped !== null) : probe };
   }
   /** A read fault, if the page is not mapped; returns whether a fault happened. */
   protected readFault(r: RegionState, page: number): boolean {

@@ -10,14 +10,16 @@ import {
   PTE_MARKER_GUARD,
   PTE_MARKER_UFFD_WP,
   type Pte,
+  pte_protnone,
   pte_uffd_wp,
+  pte_write,
   type Vma,
 } from '../../pte/index.js';
 import type { Maybe, PredictedView } from '../observation.js';
 import { UNKNOWN } from '../observation.js';
-
+import { PROT_BITS, type Prot } from '../scenario.js';
 import { RegionModel } from './regions.js';
-import { CONFIG, PMD_PAGES, type RegionState, ZERO_PFN } from './state.js';
+import { CONFIG, PMD_PAGES, type PmdState, type RegionState, ZERO_PFN } from './state.js';
 
 export abstract class PageTableModel extends RegionModel {
   // ---------- the page table ----------
@@ -125,6 +127,21 @@ export abstract class PageTableModel extends RegionModel {
         };
       }
     }
+  }
+  /**
+   * Whether a read or write of `page` through this page table ends in SIGSEGV. The MMU reads the entry
+   * before anything else: an entry that allows the access is used with no fault, whatever the VMA says
+   * (present and not PROT_NONE for a read, writable as well for a write); only a fault reaches the VMA check
+   * (`prot`) and the guard marker. So an entry the spec left more permissive than its VMA shows as a missing
+   * SIGSEGV or fault. The huge zero page never reaches the spec here: the VMA decides for it.
+   */
+  protected accessSegv(pmd: PmdState, pte: Pte, prot: Prot, access: 'read' | 'write'): boolean {
+    const entry = pmd.kind === 'huge' ? pmd.pmd : pmd.kind === 'hugezero' ? null : pte;
+    if (entry?.kind === 'present' && !pte_protnone(entry) && (access === 'read' || pte_write(entry))) return false;
+    const guarded =
+      pmd.kind !== 'huge' && pmd.kind !== 'hugezero' && pte.kind === 'softleaf' && (pte.offset & PTE_MARKER_GUARD) !== 0;
+    const bits = PROT_BITS[prot];
+    return bits === 0 || (access === 'write' && !(bits & 2)) || guarded;
   }
   protected hasPmdMapping(r: RegionState): Maybe<boolean | null> {
     if (!r.thp) return null;

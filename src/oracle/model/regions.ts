@@ -32,18 +32,19 @@ export abstract class RegionModel extends FolioTracker {
     if (r.uffd) flags |= VM_UFFD_WP;
     return flags;
   }
-  protected vmaOf(r: RegionState, page: number): Vma {
+  /** The VMA holding `page`; `withoutUffd`: as a forked child has it (dup_userfaultfd() drops VM_UFFD_WP). */
+  protected vmaOf(r: RegionState, page: number, withoutUffd = false): Vma {
     const [s, e] = this.vmaRange(r, page);
     const file = isFile(r.kind);
     return mkVma(
       {
         start: r.base + s,
         end: r.base + e,
-        flags: this.vmFlags(r, page),
+        flags: withoutUffd ? this.vmFlags(r, page) & ~VM_UFFD_WP : this.vmFlags(r, page),
         anonymous: r.kind === 'anon',
         ops: { page_mkwrite: file, pfn_mkwrite: false }, // ext4_file_vm_ops has page_mkwrite; shmem has none
         fileCanWriteback: file,
-        uffdWpUnpopulated: r.uffd?.unpopulated ?? false,
+        uffdWpUnpopulated: withoutUffd ? false : (r.uffd?.unpopulated ?? false),
       },
       CONFIG,
     );
