@@ -4,8 +4,6 @@
 // the decisive-probe minimums, and add no false disagreement when the machine
 // hides things (non-root). The tests that change THP settings are in
 // settings.system.test.ts (they run alone, after everything else).
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   type CampaignResult,
@@ -27,12 +25,10 @@ import {
   type SpecEngine,
   scenarioSkipReason,
 } from '../../src/oracle/index.js';
-import { ORACLE_DIR } from '../../src/oracle/runner.js';
 import { BROKEN_ENGINES } from './broken.js';
-import { assertClean, liveTally } from './live.js';
+import { assertClean, liveTally, oracleAsNobody } from './live.js';
 
 const live = liveTally('adequacy.test.ts');
-const REPO = join(ORACLE_DIR, '..');
 
 // Pinned: seed 42, 200 scenarios (about 20 s). The 500-run kill rates at seeds 1, 2, 3 are in docs/strength.md.
 const ADEQUACY = { seed: 42, runs: 200 };
@@ -70,28 +66,7 @@ describe('the environment is part of the result', () => {
   live(
     'a campaign as nobody (pfn hidden, no kpageflags) has no disagreement',
     async () => {
-      const run = spawnSync(
-        'setpriv',
-        [
-          '--reuid=65534',
-          '--regid=65534',
-          '--clear-groups',
-          'env',
-          'HOME=/tmp',
-          process.execPath,
-          join(REPO, 'bin/mprotect-spec.js'),
-          'oracle',
-          '--runs',
-          '30',
-          '--seed',
-          '5',
-          '--no-save',
-          '--json',
-        ],
-        { encoding: 'utf8', cwd: '/tmp', timeout: 240_000 },
-      );
-      expect(run.status, `${run.stderr}\n${run.stdout.slice(0, 2000)}`).toBe(0);
-      const r = JSON.parse(run.stdout) as CampaignResult;
+      const r = await oracleAsNobody(['--runs', '30', '--seed', '5', '--no-save']);
       expect(r.environment.uid).toBe(65534);
       expect(r.environment.pfnVisible).toBe(false);
       expect(r.environment.kpageflags).toBe(false);

@@ -29,10 +29,9 @@ import {
 import type { RegionState } from '../../src/oracle/model/state.js';
 import type { OpResult, Probe } from '../../src/oracle/observation.js';
 import { ProcessModel } from '../../src/oracle/predict.js';
-import { ORACLE_DIR } from '../../src/oracle/runner.js';
 import { toRunnerLines } from '../../src/oracle/scenario.js';
 import type { Pte } from '../../src/pte/index.js';
-import { liveTally } from './live.js';
+import { liveTally, oracleAsNobody } from './live.js';
 
 const live = liveTally('child.test.ts');
 
@@ -243,15 +242,7 @@ describe('the child on the live kernel', () => {
   live(
     'as nobody (pfns hidden), child probes leave copied and sharedWithParent uncompared: no false disagreement',
     async () => {
-      const run = spawnSync(
-        'setpriv',
-        ['--reuid=65534', '--regid=65534', '--clear-groups', 'env', 'HOME=/tmp', process.execPath]
-          .concat([join(ORACLE_DIR, '..', 'bin/mprotect-spec.js'), 'oracle', '--runs', '80', '--seed', '31'])
-          .concat(['--features', 'anon-cow', '--no-save', '--json']),
-        { encoding: 'utf8', cwd: '/tmp', timeout: 240_000 },
-      );
-      expect(run.status, `${run.stderr}\n${run.stdout.slice(0, 2000)}`).toBe(0);
-      const r = JSON.parse(run.stdout) as { environment: { pfnVisible: boolean }; disagreeProbes: number; scenarios: number };
+      const r = await oracleAsNobody(['--runs', '80', '--seed', '31', '--features', 'anon-cow', '--no-save']);
       expect(r.environment.pfnVisible).toBe(false);
       expect(r.scenarios).toBe(80);
       expect(r.disagreeProbes).toBe(0);

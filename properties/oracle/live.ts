@@ -3,8 +3,29 @@
 // tests through liveTest(); afterAll prints how many ran and, for the rest,
 // why they were skipped (issue 12 item 3), so a machine without a compiler or
 // without root is never mistaken for a passing oracle.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { buildRunner, type CampaignResult, campaignFailures, formatCampaign } from '../../src/oracle/index.js';
+import { ORACLE_DIR } from '../../src/oracle/runner.js';
+
+/**
+ * `mprotect-spec oracle ARGS --json` run as nobody (setpriv; pfns hidden, no kpageflags), its report
+ * parsed. The gallery's applied copies are written first, as this user: nobody cannot write into the
+ * checkout, and on a fresh clone the CLI would otherwise try to (src/kernel/gallery.ts).
+ */
+export async function oracleAsNobody(args: readonly string[]): Promise<CampaignResult> {
+  const { materializeGallery } = await import('../../src/kernel/gallery.js');
+  expect(materializeGallery()).toEqual([]);
+  const cli = join(ORACLE_DIR, '..', 'bin/mprotect-spec.js');
+  const run = spawnSync(
+    'setpriv',
+    ['--reuid=65534', '--regid=65534', '--clear-groups', 'env', 'HOME=/tmp', process.execPath, cli, 'oracle', ...args, '--json'],
+    { encoding: 'utf8', cwd: '/tmp', timeout: 240_000 },
+  );
+  expect(run.status, `${run.stderr}\n${run.stdout.slice(0, 2000)}`).toBe(0);
+  return JSON.parse(run.stdout) as CampaignResult;
+}
 
 /** A campaign that ran every scenario and found no disagreement and no other failure. */
 export function assertClean(r: CampaignResult): void {
