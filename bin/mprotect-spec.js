@@ -8,5 +8,14 @@ import { register } from 'tsx/esm/api';
 register();
 // candidates outside the checkout import this package by name (src/cli/self_resolve.mjs)
 registerHooks('../src/cli/self_resolve.mjs', import.meta.url);
-const { main } = await import('../src/cli/main.ts');
+let main;
+try {
+  ({ main } = await import('../src/cli/main.ts'));
+} catch (error) {
+  // Loading failed before any command ran (src/kernel/gallery.ts GalleryWriteError: a checkout this user
+  // cannot write): the reason in one line, exit 2 (bad usage or input), as for every other refusal.
+  if (error?.name !== 'GalleryWriteError') throw error;
+  process.stderr.write(`mprotect-spec: ${error.message}\n`);
+  process.exit(2);
+}
 process.exitCode = await main(process.argv.slice(2));

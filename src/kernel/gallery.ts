@@ -217,10 +217,32 @@ function writeIfChanged(path: string, text: string): void {
   } catch {
     // not there yet
   }
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw error;
+    throw new GalleryWriteError(path, code);
+  }
+}
+
+/**
+ * The gallery's applied copies could not be written: a source checkout run by a user who cannot write
+ * it, before its owner ever ran the tool (the copies are made on first use).
+ */
+export class GalleryWriteError extends Error {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+  ) {
+    super(
+      `cannot write the gallery's applied copy ${path} (${code}): run mprotect-spec once as the owner of this checkout, or use an installed package`,
+    );
+    this.name = 'GalleryWriteError';
+  }
 }
 
 /**
