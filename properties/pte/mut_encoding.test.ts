@@ -67,6 +67,7 @@ import {
   pte_swp_soft_dirty,
   pte_swp_uffd_wp,
   SOFTLEAF_SHORT,
+  SOFTLEAF_TYPES,
   type SoftleafType,
   SWP_EXCLUSIVE,
   SWP_FLAG_NAMES,
@@ -106,17 +107,7 @@ import {
 } from '../../src/pte/index.js';
 
 const SEED = 1_129;
-const TYPES: SoftleafType[] = [
-  'swap',
-  'migration_read',
-  'migration_read_exclusive',
-  'migration_write',
-  'device_private_read',
-  'device_private_write',
-  'device_exclusive',
-  'hwpoison',
-  'marker',
-];
+const TYPES: readonly SoftleafType[] = SOFTLEAF_TYPES;
 
 /** Names back to bits: what a reader of a report does. */
 const bitsOf = (names: readonly string[], table: readonly (readonly [number, string])[]) =>

@@ -13,7 +13,7 @@ import {
   type RawRun,
   UNKNOWN,
 } from './observation.js';
-import { aliasKind, type Op, type RegionKind, type Scenario, showOp } from './scenario.js';
+import { aliasKind, isFile, isPrivate, isShmem, type Op, type RegionKind, type Scenario, showOp } from './scenario.js';
 
 export const FEATURES = [
   'anon-cow',
@@ -70,15 +70,15 @@ export function featuresOf(s: Scenario): Feature[][] {
     const touch = (r: number): void => {
       const g = regions[r];
       if (!g) return;
-      if (g.kind === 'memfd_shared' || g.kind === 'anon_shared' || g.kind === 'memfd_private') f.add('shmem');
-      if (g.kind.startsWith('file_')) f.add('file-writenotify');
+      if (isShmem(g.kind)) f.add('shmem');
+      if (isFile(g.kind)) f.add('file-writenotify');
       if (g.thp) f.add('thp');
       if (g.uffd) f.add('uffd-wp');
       if (g.async) f.add('wp-async');
       if (g.alias) f.add('two-mappings');
       if (g.guard) f.add('guard-markers');
       if (g.protNone) f.add('prot-none');
-      const priv = g.kind === 'anon' || g.kind === 'memfd_private' || g.kind === 'file_private';
+      const priv = isPrivate(g.kind);
       if (priv && forked) f.add('anon-cow');
       if (priv && g.mprotect) f.add('exclusive-reuse');
     };

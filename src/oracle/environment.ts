@@ -9,7 +9,7 @@ import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'no
 import { gunzipSync } from 'node:zlib';
 import type { ModelSettings } from './model/state.js';
 import { RUNNER_BINARY } from './runner.js';
-import type { Scenario } from './scenario.js';
+import { isShmem, type Scenario } from './scenario.js';
 
 const THP = '/sys/kernel/mm/transparent_hugepage';
 
@@ -165,15 +165,20 @@ const PMD_PAGES = 512;
  * its mTHP orders (from the size name: "64kB" with 4 KiB pages is order 4). use_zero_page decides what a
  * read fault in a THP range maps.
  */
+/** The folio order of a per-size knob's name below the PMD size ("64kB" with 4 KiB pages: 4), or null. */
+function mthpOrder(size: string): number | null {
+  if (size === PMD_SIZE_NAME || !size.endsWith('kB')) return null;
+  const order = Math.log2(Number(size.slice(0, -2)) / 4);
+  return Number.isInteger(order) && order >= 1 ? order : null;
+}
+
 export function modelSettings(env: OracleEnvironment): ModelSettings {
   const all: number[] = [];
   const hugepage: number[] = [];
   const mode = (raw: string | undefined): string => (raw === undefined || raw === 'inherit' ? env.thp : raw);
   for (const [size, raw] of Object.entries(env.mthpAnon)) {
-    if (size === PMD_SIZE_NAME || !size.endsWith('kB')) continue;
-    const pages = Number(size.slice(0, -2)) / 4;
-    const order = Math.log2(pages);
-    if (!Number.isInteger(order) || order < 1) continue;
+    const order = mthpOrder(size);
+    if (order === null) continue;
     if (mode(raw) === 'always') all.push(order);
     if (mode(raw) === 'always' || mode(raw) === 'madvise') hugepage.push(order);
   }
@@ -199,9 +204,8 @@ function shmemOrders(env: OracleEnvironment): ModelSettings['shmemOrders'] {
   const all: number[] = [];
   const hugepage: number[] = [];
   for (const [size, raw] of Object.entries(env.mthpShmem)) {
-    if (size === PMD_SIZE_NAME || !size.endsWith('kB')) continue;
-    const order = Math.log2(Number(size.slice(0, -2)) / 4);
-    if (!Number.isInteger(order) || order < 1) continue;
+    const order = mthpOrder(size);
+    if (order === null) continue;
     const m = raw === 'inherit' ? (env.shmemThp === 'always' ? 'always' : env.shmemThp === 'advise' ? 'advise' : 'never') : raw;
     if (m === 'always' || m === 'within_size') all.push(order);
     if (m === 'always' || m === 'within_size' || m === 'advise') hugepage.push(order);
@@ -247,7 +251,7 @@ export function scenarioSkipReason(s: Scenario, limits: EnvironmentLimits): stri
   for (const o of s.ops) {
     if (o.op === 'map') {
       if (o.kind === 'anon' && limits.anon) return limits.anon;
-      const shmem = o.kind === 'memfd_shared' || o.kind === 'anon_shared' || o.kind === 'memfd_private';
+      const shmem = isShmem(o.kind);
       if (shmem && limits.shmem) return limits.shmem;
       if (shmem && o.pages >= PMD_PAGES && limits.shmemPmd) return limits.shmemPmd;
       if (o.kind.startsWith('file_') && limits.file) return limits.file;

@@ -74,6 +74,13 @@ export const MAX_OPS = 200;
 export const MAX_REGIONS = 8;
 export const MAX_CHILDREN = 4;
 
+/** Shared memory (shmem): a memfd mapped either way, or MAP_SHARED|MAP_ANONYMOUS. */
+export const isShmem = (k: RegionKind): boolean => k === 'memfd_shared' || k === 'memfd_private' || k === 'anon_shared';
+/** A MAP_PRIVATE mapping: writes copy (COW). */
+export const isPrivate = (k: RegionKind): boolean => k === 'anon' || k === 'memfd_private' || k === 'file_private';
+/** A file on the ext4 file directory. */
+export const isFile = (k: RegionKind): boolean => k === 'file_shared' || k === 'file_private' || k === 'file_shared_large';
+
 /** The region kinds that have a file or memfd behind them (a `map_alias` source). */
 export const ALIASABLE_KINDS: readonly RegionKind[] = [
   'memfd_shared',

@@ -4,6 +4,22 @@
 import { PTE_MARKER_GUARD, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, SWP_EXCLUSIVE, SWP_SOFT_DIRTY, SWP_UFFD_WP } from './bits.js';
 import type { Pte, SoftleafPte, SoftleafType } from './types.js';
 
+/** Every softleaf type, once (the C harness numbers them in this order, src/realc/harness/codec.ts). */
+export const SOFTLEAF_TYPES = [
+  'swap',
+  'migration_read',
+  'migration_read_exclusive',
+  'migration_write',
+  'device_private_read',
+  'device_private_write',
+  'device_exclusive',
+  'hwpoison',
+  'marker',
+] as const satisfies readonly SoftleafType[];
+// Compile-time: the list names every SoftleafType.
+const _everySoftleafType: Exclude<SoftleafType, (typeof SOFTLEAF_TYPES)[number]> extends never ? true : never = true;
+void _everySoftleafType;
+
 export function mk_softleaf(type: SoftleafType, offset: number, flags = 0): SoftleafPte {
   return { kind: 'softleaf', type, offset, flags };
 }

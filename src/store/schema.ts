@@ -2,6 +2,7 @@
 // The corpus file format, validated on read with zod. A file that does not
 // match names itself and the first offending field; no other file is affected.
 import { z } from 'zod';
+import { SOFTLEAF_TYPES } from '../pte/softleaf.js';
 
 const int = z.number().int();
 const nat = int.nonnegative();
@@ -12,17 +13,7 @@ export const pteSchema = z.discriminatedUnion('kind', [
   presentSchema,
   z.object({
     kind: z.literal('softleaf'),
-    type: z.enum([
-      'swap',
-      'migration_read',
-      'migration_read_exclusive',
-      'migration_write',
-      'device_private_read',
-      'device_private_write',
-      'device_exclusive',
-      'hwpoison',
-      'marker',
-    ]),
+    type: z.enum(SOFTLEAF_TYPES),
     offset: nat,
     flags: nat,
   }),

@@ -3,7 +3,7 @@
 // this folder (folios, regions, page table, protection changes, faults,
 // fork, madvise). See src/oracle/predict.ts for how they fit together.
 import { type PresentPte, type Pte, X86_64_NO_SOFT_DIRTY } from '../../pte/index.js';
-import type { Prot, RegionKind } from '../scenario.js';
+import { isFile, type Prot, type RegionKind } from '../scenario.js';
 
 export const CONFIG = X86_64_NO_SOFT_DIRTY; // CONFIG_MEM_SOFT_DIRTY is not set on the target kernel
 export const PMD_PAGES = 512;
@@ -111,9 +111,7 @@ export const DEFAULT_SETTINGS: ModelSettings = Object.freeze({
   shmemOrders: { all: [], hugepage: [] },
 });
 
-export const isShmem = (k: RegionKind): boolean => k === 'memfd_shared' || k === 'memfd_private' || k === 'anon_shared';
+export { isFile, isPrivate, isShmem } from '../scenario.js';
 
-export const isPrivate = (k: RegionKind): boolean => k === 'anon' || k === 'memfd_private' || k === 'file_private';
-export const isFile = (k: RegionKind): boolean => k === 'file_shared' || k === 'file_private' || k === 'file_shared_large';
 export const LARGE_FILE_ORDER = 4; // 64 KiB writes -> order-4 ext4 folios (observed)
 export const canUffdWp = (k: RegionKind): boolean => !isFile(k);

@@ -2,7 +2,17 @@
 // The binary encoding between the harness and the C child (src/realc/shim/
 // world.c is the other side; keep the two in step). Little-endian u32 words.
 // A request is [length, op, ...body]; a response is [length, ...body].
-import type { BatchTrace, Folio, KernelOutcome, PageRun, PmdSlot, Pte, SoftleafType, World } from '../../pte/index.js';
+import {
+  type BatchTrace,
+  type Folio,
+  type KernelOutcome,
+  type PageRun,
+  type PmdSlot,
+  type Pte,
+  SOFTLEAF_TYPES,
+  type SoftleafType,
+  type World,
+} from '../../pte/index.js';
 
 export const OP_CASE = 1;
 export const OP_PTE_OPS = 2;
@@ -25,18 +35,8 @@ export const SHIM_COUNT_NAMES = [
 ] as const;
 export type ShimCountName = (typeof SHIM_COUNT_NAMES)[number];
 
-/** SoftleafType codes, in the order of the C enum softleaf_type (0 is none). */
-export const SOFTLEAF_TYPES: readonly SoftleafType[] = [
-  'swap',
-  'migration_read',
-  'migration_read_exclusive',
-  'migration_write',
-  'device_private_read',
-  'device_private_write',
-  'device_exclusive',
-  'hwpoison',
-  'marker',
-];
+// SoftleafType codes: 1 + the index in SOFTLEAF_TYPES (src/pte/softleaf.ts), the order of the shim's C
+// enum softleaf_type (0 is none).
 const TYPE_CODE = new Map<SoftleafType, number>(SOFTLEAF_TYPES.map((t, i) => [t, i + 1]));
 
 const WF_SOFT_DIRTY = 1 << 0;
